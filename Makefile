@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+# rmapbench build. `make` → build/rmapbench, `make STATIC=1` → build/static/rmapbench,
+# `make test` → every test, `make bench` → overhead benchmarks. V=1 shows the commands.
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VERSION  := 0.1.0
+
+ifeq ($(STATIC),1)
+OUT      := build/static
+LDFLAGS  += -static
+else
+OUT      := build
+endif
+GEN      := build/gen
+OBJ      := $(OUT)/obj
+
+ifeq ($(V),1)
+Q   :=
+msg :=
+else
+Q   := @
+msg  = @printf '  %-7s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS   ?= -O2 -g
+# -Wno-format-truncation as in the kernel: snprintf truncation is intended
+CFLAGS   += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE -DRMAPBENCH_VERSION='"$(VERSION)"' \
+	    -I$(GEN) -Ibench -Iworkloads -Ibpf -Ireport $(EXTRA_CFLAGS)
+LIBS     := -lbpf -lelf -lz -lzstd -ljansson -linih -lgsl -lgslcblas -lm -lpthread
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(GEN) -Ibpf -Wall -Werror
+
+SRCS     := $(wildcard bench/*.c) $(wildcard workloads/*.c) $(wildcard report/*.c)
+OBJS     := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS    := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
+
+.PHONY: all clean test unit-tests bench deps
+all: $(OUT)/rmapbench
+
+$(OUT)/rmapbench: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(OBJ)/%.o: %.c $(SKELS) $(wildcard bench/*.h workloads/*.h bpf/*.h report/*.h) | $(GEN)/vmlinux.h
+	$(Q)mkdir -p $(dir $@)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# vmlinux.h is generated from the build machine's BTF, not checked in: CO-RE relocates
+# every field access at load time, so the BPF objects run on any BTF kernel (6.1 to 6.18
+# are tested), and a generated header cannot drift from the kernel it was taken from.
+$(GEN)/vmlinux.h:
+	$(Q)mkdir -p $(GEN)
+	$(call msg,BTF,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(GEN)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(GEN)/vmlinux.h
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o && $(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(GEN)/%.skel.h: $(GEN)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf > $@.tmp && mv $@.tmp $@
+
+deps:
+	$(Q)scripts/deps.sh
+
+# Unit tests: tests/unit/test_*.c (cmocka), each linked with every object but main.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+LIB_OBJS  := $(filter-out $(OBJ)/bench/main.o,$(OBJS))
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	$(Q)mkdir -p $(dir $@)
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) -lcmocka $(LIBS)
+
+unit-tests: $(UNIT_BINS)
+
+# tests/run.sh runs unit binaries, then tests/integration/*.sh and tests/guest/*.sh
+# (each: exit 0 pass, 77 skip with the reason on stdout, anything else fail).
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-tests
+	$(Q)$(MAKE) --no-print-directory STATIC=1 all
+	$(Q)tests/run.sh
+
+bench: deps all
+	$(Q)scripts/bench-overhead.sh
+
+clean:
+	$(call msg,CLEAN,build)
+	$(Q)rm -rf build

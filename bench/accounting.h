@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RMAPBENCH_ACCOUNTING_H
+#define RMAPBENCH_ACCOUNTING_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#include "slabacct.h"
+#include "workload.h"
+
+struct slabacct;
+
+const char *slab_kind_name(int kind);
+
+/* Loads and attaches the probes. On failure returns -1 with @reason set. */
+int slabacct_open(struct slabacct **out, char *reason, size_t len);
+void slabacct_close(struct slabacct *sa);
+
+/* Starts counting for @pid's thread group and (through fork) its descendants. */
+int slabacct_track(struct slabacct *sa, pid_t pid);
+/* Zeroes the counters and forgets tracked tasks and objects. */
+void slabacct_reset(struct slabacct *sa);
+/* The live counters, shared with forked children (mmap'ed BPF global data). */
+volatile struct sa_counters *slabacct_counters(struct slabacct *sa);
+bool slabacct_present(const struct slabacct *sa, int kind);
+/* Snapshot of @counters (which may be read in a child). */
+void slabacct_snapshot(volatile struct sa_counters *counters, const bool *present,
+		       struct slab_snapshot *snap);
+const bool *slabacct_present_array(const struct slabacct *sa);
+/* Waits (bounded) for RCU-deferred frees: until nothing is live or @max_ms pass. */
+void slabacct_settle(struct slabacct *sa, int max_ms);
+/* Tracked thread groups (to kill a timed-out tree). Returns count written. */
+int slabacct_tracked_pids(struct slabacct *sa, pid_t *pids, int max);
+
+/* "slab_accounting" object of the report (method, caches, merged, exactness). */
+json_t *slabacct_describe(const struct slabacct *sa);
+/* Adds slab.<cache>.{allocs,frees,live,peak} and per-rep accounting notes. */
+void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *rep);
+/* Unavailable-slab metrics with @reason, for runs without probes. */
+void slabacct_add_unavailable(json_t *metrics, const char *reason);
+
+#endif

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `rmapbench run`: every selected workload × repetition in a tracked child,
+ * slab counters reset in between, time series sampled while it runs, one
+ * JSON report at the end (docs/report-schema.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "probe.h"
+#include "runner.h"
+#include "util.h"
+#include "wlctx.h"
+
+struct runner {
+	struct config cfg;
+	struct slabacct *sa;		/* NULL: accounting unavailable */
+	char sa_reason[256];
+	const char *json_path;
+	bool progress;
+	uint64_t start_ns;
+	long reps_done, reps_total;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+int spawn_tracked(struct slabacct *sa, child_fn fn, void *arg, struct tracked_child *tc)
+{
+	int go[2], res[2];
+	pid_t parent = getpid();
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
+		err("pipe: %s", strerror(errno));
+		return -1;
+	}
+	tc->pid = fork();
+	if (tc->pid < 0) {
+		err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (tc->pid == 0) {
+		char c;
+
+		close(go[1]);
+		close(res[0]);
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		close(go[0]);
+		_exit(fn(arg, res[1]));
+	}
+	close(go[0]);
+	close(res[1]);
+	setpgid(tc->pid, tc->pid);
+	if (sa && slabacct_track(sa, tc->pid))
+		err("cannot track pid %d: %s", tc->pid, strerror(errno));
+	tc->go_fd = go[1];
+	tc->result_fd = res[0];
+	return 0;
+}
+
+void kill_tracked(struct slabacct *sa, struct tracked_child *tc)
+{
+	pid_t pids[1024];
+	int n = sa ? slabacct_tracked_pids(sa, pids, 1024) : 0;
+
+	kill(-tc->pid, SIGKILL);
+	for (int i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	/* we are the subreaper: collect the child and any orphans of its tree */
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+static void release(struct tracked_child *tc)
+{
+	if (write(tc->go_fd, "g", 1) != 1)
+		err("cannot release pid %d: %s", tc->pid, strerror(errno));
+	close(tc->go_fd);
+}
+
+/* ---- one repetition -------------------------------------------------- */
+
+struct rep_args {
+	struct runner *r;
+	struct wl_setting *ws;
+};
+
+static int workload_child(void *arg, int result_fd)
+{
+	struct rep_args *a = arg;
+	volatile struct sa_counters *c = a->r->sa ? slabacct_counters(a->r->sa) : NULL;
+	const bool *present = a->r->sa ? slabacct_present_array(a->r->sa) : NULL;
+	json_t *res = wlctx_run(a->ws->info, a->ws->values, c, present);
+	int ok = !strcmp(json_string_value(json_object_get(res, "status")), "ok");
+
+	if (json_dumpfd(res, result_fd, JSON_COMPACT))
+		return 126;
+	return ok ? 0 : 1;
+}
+
+struct series {
+	json_t *t_ms;
+	json_t *cols[SA_NR_KINDS];
+};
+
+static void series_init(struct runner *r, struct series *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!r->sa || !r->cfg.interval_ms)
+		return;
+	s->t_ms = json_array();
+	for (int k = 0; k < SA_NR_KINDS; k++)
+		if (slabacct_present(r->sa, k))
+			s->cols[k] = json_array();
+}
+
+static void series_sample(struct runner *r, struct series *s, uint64_t t0)
+{
+	volatile struct sa_counters *c;
+
+	if (!s->t_ms)
+		return;
+	c = slabacct_counters(r->sa);
+	json_array_append_new(s->t_ms, json_integer((now_ns() - t0) / 1000000));
+	for (int k = 0; k < SA_NR_KINDS; k++)
+		if (s->cols[k])
+			json_array_append_new(s->cols[k], json_integer(c[k].live));
+}
+
+static json_t *series_json(struct runner *r, struct series *s)
+{
+	json_t *cols;
+	char name[64];
+
+	if (!s->t_ms)
+		return NULL;
+	cols = json_object();
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		if (!s->cols[k])
+			continue;
+		snprintf(name, sizeof(name), "live.%s", slab_kind_name(k));
+		json_object_set_new(cols, name, s->cols[k]);
+	}
+	return json_pack("{s:I, s:o, s:o}", "interval_ms", (json_int_t)r->cfg.interval_ms,
+			 "t_ms", s->t_ms, "columns", cols);
+}
+
+static void show_progress(struct runner *r, const char *name, int rep)
+{
+	double elapsed = (now_ns() - r->start_ns) / 1e9;
+	double eta = r->reps_done ? elapsed / r->reps_done * (r->reps_total - r->reps_done) : NAN;
+
+	if (!r->progress)
+		return;
+	fprintf(stderr, "\r\033[K[%ld/%ld] %s rep %d/%ld  elapsed %.1fs", r->reps_done + 1,
+		r->reps_total, name, rep, r->cfg.reps, elapsed);
+	if (!isnan(eta))
+		fprintf(stderr, "  ETA %.0fs", eta);
+}
+
+/* Reads the child's result while sampling; false on timeout or interrupt. */
+static bool collect(struct runner *r, struct tracked_child *tc, struct series *s,
+		    uint64_t t0, char **out, const char **why)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	uint64_t deadline = t0 + r->cfg.rep_timeout_s * 1000000000ull;
+	int timeout = r->cfg.interval_ms && r->sa ? r->cfg.interval_ms : 100;
+
+	series_sample(r, s, t0);
+	for (;;) {
+		struct pollfd pfd = { .fd = tc->result_fd, .events = POLLIN };
+		int n = poll(&pfd, 1, timeout);
+
+		series_sample(r, s, t0);
+		if (interrupted) {
+			*why = "interrupted";
+			break;
+		}
+		if (now_ns() > deadline) {
+			*why = "repetition timeout (rep_timeout_s)";
+			break;
+		}
+		if (n <= 0)
+			continue;
+		if (len + 1024 > cap)
+			buf = realloc(buf, cap *= 2);
+		n = read(tc->result_fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			buf[len] = 0;
+			*out = buf;
+			return true;
+		}
+		len += n;
+	}
+	free(buf);
+	return false;
+}
+
+static json_t *failed_rep(int rep, const char *why)
+{
+	return json_pack("{s:i, s:s, s:s, s:o}", "rep", rep, "status", "failed",
+			 "reason", why, "metrics", json_object());
+}
+
+static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
+{
+	struct rep_args args = { r, ws };
+	struct tracked_child tc;
+	struct series s;
+	json_t *res, *out, *metrics, *ser;
+	const char *why = NULL;
+	char *text = NULL;
+	uint64_t t0, dt;
+	int status = 0;
+
+	if (r->sa)
+		slabacct_reset(r->sa);
+	if (spawn_tracked(r->sa, workload_child, &args, &tc))
+		return failed_rep(rep, "cannot start the workload process");
+	series_init(r, &s);
+	t0 = now_ns();
+	release(&tc);
+	if (!collect(r, &tc, &s, t0, &text, &why)) {
+		kill_tracked(r->sa, &tc);
+		close(tc.result_fd);
+		json_decref(series_json(r, &s));
+		return failed_rep(rep, why);
+	}
+	close(tc.result_fd);
+	while (waitpid(tc.pid, &status, 0) < 0 && errno == EINTR)
+		;
+	dt = now_ns() - t0;
+	kill_tracked(r->sa, &tc);	/* strays of a buggy workload */
+	if (r->sa)
+		slabacct_settle(r->sa, 2000);
+	series_sample(r, &s, t0);
+
+	res = json_loads(text, 0, NULL);
+	free(text);
+	if (!res) {
+		json_decref(series_json(r, &s));
+		return failed_rep(rep, WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
+							   : "workload sent no result");
+	}
+	metrics = json_incref(json_object_get(res, "metrics"));
+	if (r->sa)
+		slabacct_add_metrics(r->sa, metrics, res);
+	else
+		slabacct_add_unavailable(metrics, r->sa_reason);
+	json_object_set_new(metrics, "wall_ns", json_pack("{s:I, s:s, s:s, s:s}",
+			    "value", (json_int_t)dt, "unit", "ns", "better", "lower",
+			    "kind", "timed"));
+	out = json_pack("{s:i, s:O, s:O, s:I, s:o, s:O}", "rep", rep,
+			"status", json_object_get(res, "status"),
+			"reason", json_object_get(res, "reason"), "duration_ns", (json_int_t)dt,
+			"metrics", metrics, "notes", json_object_get(res, "notes"));
+	if (json_object_get(res, "slab_accounting"))
+		json_object_set(out, "slab_accounting", json_object_get(res, "slab_accounting"));
+	ser = series_json(r, &s);
+	if (ser)
+		json_object_set_new(out, "series", ser);
+	json_decref(res);
+	return out;
+}
+
+/* ---- the suite --------------------------------------------------------- */
+
+static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *failed)
+{
+	char reason[WL_REASON_LEN] = "";
+	json_t *w, *reps = json_array();
+	bool any_failed = false;
+
+	w = json_pack("{s:s, s:o}", "name", ws->info->name, "params", config_params_json(ws));
+	if (ws->info->supported && !ws->info->supported(reason, sizeof(reason))) {
+		json_object_set_new(w, "status", json_string("unavailable"));
+		json_object_set_new(w, "reason", json_sprintf("unavailable: %s", reason));
+		json_object_set_new(w, "reps", reps);
+		r->reps_done += r->cfg.reps;
+		info("%s: unavailable: %s", ws->info->name, reason);
+		return w;
+	}
+	for (int rep = 1; rep <= r->cfg.reps && !interrupted; rep++) {
+		json_t *res;
+
+		show_progress(r, ws->info->name, rep);
+		info("%s: rep %d/%ld", ws->info->name, rep, r->cfg.reps);
+		res = run_rep(r, ws, rep);
+		if (strcmp(json_string_value(json_object_get(res, "status")), "ok")) {
+			any_failed = true;
+			err("%s rep %d failed: %s", ws->info->name, rep,
+			    json_string_value(json_object_get(res, "reason")));
+		}
+		json_array_append_new(reps, res);
+		r->reps_done++;
+	}
+	json_object_set_new(w, "status", json_string(any_failed ? "failed" : "ok"));
+	json_object_set_new(w, "reason", any_failed ? json_string("a repetition failed")
+						  : json_null());
+	json_object_set_new(w, "reps", reps);
+	*failed |= any_failed;
+	return w;
+}
+
+static double median_of(json_t *reps, const char *metric, bool *ok)
+{
+	double v[1024];
+	size_t n = 0, i;
+	json_t *rep;
+
+	json_array_foreach(reps, i, rep) {
+		json_t *m = json_object_get(json_object_get(rep, "metrics"), metric);
+
+		if (json_is_number(json_object_get(m, "value")) && n < 1024)
+			v[n++] = json_number_value(json_object_get(m, "value"));
+	}
+	*ok = n > 0;
+	if (!n)
+		return 0;
+	for (i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			double t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void print_summary(json_t *report, FILE *f)
+{
+	static const char *const cols[] = { "vm_area_struct", "anon_vma", "anon_vma_chain",
+					    "vma_lock" };
+	json_t *w;
+	size_t i;
+
+	fprintf(f, "%-14s %-8s %16s %16s %16s %16s\n", "workload", "status",
+		"vm_area_struct", "anon_vma", "anon_vma_chain", "vma_lock");
+	fprintf(f, "%-14s %-8s %16s %16s %16s %16s\n", "", "", "allocs (median)", "", "", "");
+	json_array_foreach(json_object_get(report, "workloads"), i, w) {
+		fprintf(f, "%-14s %-8s", json_string_value(json_object_get(w, "name")),
+			json_string_value(json_object_get(w, "status")));
+		for (int k = 0; k < 4; k++) {
+			char name[64];
+			bool ok;
+			double m;
+
+			snprintf(name, sizeof(name), "slab.%s.allocs", cols[k]);
+			m = median_of(json_object_get(w, "reps"), name, &ok);
+			if (ok)
+				fprintf(f, " %16.0f", m);
+			else
+				fprintf(f, " %16s", "-");
+		}
+		fputc('\n', f);
+		if (json_is_string(json_object_get(w, "reason")))
+			fprintf(f, "  %s\n", json_string_value(json_object_get(w, "reason")));
+	}
+}
+
+static void usage_run(FILE *f)
+{
+	fprintf(f,
+"usage: rmapbench run [--config FILE] [--workload NAME[,NAME]] [--set W.P=V]...\n"
+"                     [--reps N] [--interval MS] [--json FILE] [-v]\n"
+"\n"
+"Runs workloads on the running kernel and reports, per repetition, the\n"
+"vm_area_struct / anon_vma / anon_vma_chain (/ vma_lock) objects their process\n"
+"tree allocated, freed, left live and peaked at, plus each workload's metrics.\n"
+"\n"
+"  -c, --config FILE     INI config (configs/default.conf); default: built-ins\n"
+"  -w, --workload LIST   only these workloads (comma-separated; see 'rmapbench list')\n"
+"  -s, --set W.P=V       set parameter P of workload W (repeatable)\n"
+"  -r, --reps N          repetitions per workload (default %d)\n"
+"  -i, --interval MS     time-series sampling interval, 0 = off (default %d)\n"
+"  -j, --json FILE       write the JSON report to FILE ('-' = stdout); written\n"
+"                        atomically. Without it a summary table is printed.\n"
+"  -v, --verbose         detail on stderr\n"
+"\n"
+"examples:\n"
+"  rmapbench run --workload fork-chain --set fork-chain.depth=8 --reps 3\n"
+"  rmapbench run --config configs/default.conf --json results/report.json\n",
+		CONFIG_DEFAULT_REPS, CONFIG_DEFAULT_INTERVAL_MS);
+}
+
+/* Options are applied in order: the config first, then overrides. */
+static int parse_run_args(struct runner *r, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "set", required_argument, NULL, 's' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *config = NULL, *select = NULL, *reps = NULL, *interval = NULL;
+	const char *sets[64];
+	int nsets = 0, c;
+
+	while ((c = getopt_long(argc, argv, "c:w:s:r:i:j:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'w': select = optarg; break;
+		case 's':
+			if (nsets == 64) {
+				err("--set: at most 64");
+				return -1;
+			}
+			sets[nsets++] = optarg;
+			break;
+		case 'r': reps = optarg; break;
+		case 'i': interval = optarg; break;
+		case 'j': r->json_path = optarg; break;
+		case 'v': verbose++; break;
+		case 'h': usage_run(stdout); exit(EXIT_OK);
+		default: usage_run(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		err("run: unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	config_init(&r->cfg);
+	if (config && config_load(&r->cfg, config))
+		return -1;
+	if (select && config_select(&r->cfg, select))
+		return -1;
+	for (int i = 0; i < nsets; i++)
+		if (config_set(&r->cfg, sets[i]))
+			return -1;
+	if (reps && parse_long(reps, 1, 1000, &r->cfg.reps)) {
+		err("--reps '%s': expected an integer in [1, 1000]", reps);
+		return -1;
+	}
+	if (interval && parse_long(interval, 0, 60000, &r->cfg.interval_ms)) {
+		err("--interval '%s': expected milliseconds in [0, 60000]", interval);
+		return -1;
+	}
+	return 0;
+}
+
+/* Fails early (before any work) when the report could not be written. */
+static int check_output(const char *path)
+{
+	char probe[4096];
+	int ret;
+
+	if (!path || !strcmp(path, "-"))
+		return 0;
+	snprintf(probe, sizeof(probe), "{}");
+	ret = text_write_atomic(probe, 2, path);
+	if (!ret)
+		unlink(path);
+	return ret;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct runner r = { 0 };
+	json_t *report, *wls;
+	bool failed = false;
+	int ret = EXIT_OK;
+
+	if (parse_run_args(&r, argc, argv))
+		return EXIT_USAGE;
+	if (check_output(r.json_path))
+		return EXIT_USAGE;
+	for (int i = 0; i < r.cfg.nr; i++)
+		r.reps_total += r.cfg.wl[i].selected ? r.cfg.reps : 0;
+	if (!r.reps_total) {
+		err("no workload selected");
+		return EXIT_USAGE;
+	}
+	install_signals();
+	if (slabacct_open(&r.sa, r.sa_reason, sizeof(r.sa_reason))) {
+		err("slab accounting unavailable: %s", r.sa_reason);
+		r.sa = NULL;
+	}
+	r.progress = isatty(STDERR_FILENO) && !verbose;
+	r.start_ns = now_ns();
+
+	report = report_header("rmapbench-report");
+	json_object_set_new(report, "config", config_to_json(&r.cfg));
+	json_object_set_new(report, "capabilities", probe_capabilities());
+	json_object_set_new(report, "slab_accounting", r.sa ? slabacct_describe(r.sa) :
+			    json_pack("{s:b, s:s, s:n, s:{}}", "available", 0, "reason",
+				      r.sa_reason, "method", "caches"));
+	wls = json_array();
+	for (int i = 0; i < r.cfg.nr && !interrupted; i++)
+		if (r.cfg.wl[i].selected)
+			json_array_append_new(wls, run_workload(&r, &r.cfg.wl[i], &failed));
+	json_object_set_new(report, "workloads", wls);
+	if (r.progress)
+		fputs("\r\033[K", stderr);
+	slabacct_close(r.sa);
+
+	if (interrupted) {
+		err("interrupted by signal %d: no report written", (int)interrupted);
+		ret = 128 + interrupted;
+	} else if (r.json_path) {
+		if (json_write_atomic(report, r.json_path))
+			ret = EXIT_USAGE;
+	} else {
+		print_summary(report, stdout);
+	}
+	if (!ret && failed)
+		ret = EXIT_RUN;
+	json_decref(report);
+	return ret;
+}

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User-space side of bpf/slabacct.bpf.c: resolves which slab cache each kind
+ * lives in (merged or not), the call-site ranges needed to tell a merged
+ * cache's objects apart, loads and attaches the raw tracepoints.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "accounting.h"
+#include "slabacct.skel.h"
+#include "util.h"
+
+static const char *const kind_names[SA_NR_KINDS] = {
+	[SLAB_VMA] = "vm_area_struct",
+	[SLAB_ANON_VMA] = "anon_vma",
+	[SLAB_AVC] = "anon_vma_chain",
+	[SLAB_VMA_LOCK] = "vma_lock",
+};
+
+/*
+ * Functions that allocate each kind. The allocation helpers (anon_vma_alloc,
+ * anon_vma_chain_alloc, vma_lock_alloc) are usually inlined into their callers;
+ * both are listed so either layout is covered.
+ */
+static const char *const kind_sites[SA_NR_KINDS][5] = {
+	[SLAB_VMA] = { "vm_area_alloc", "vm_area_dup" },
+	[SLAB_ANON_VMA] = { "__anon_vma_prepare", "anon_vma_fork", "anon_vma_alloc" },
+	[SLAB_AVC] = { "__anon_vma_prepare", "anon_vma_clone", "anon_vma_fork",
+		       "anon_vma_chain_alloc" },
+	[SLAB_VMA_LOCK] = { "vm_area_alloc", "vm_area_dup", "vma_lock_alloc" },
+};
+
+struct kind_info {
+	bool present;
+	char slab[SA_NAME_LEN];	/* name of the real cache (differs when merged) */
+	bool merged;		/* the real cache also serves other caches */
+	bool merge_known;	/* false: no /sys/kernel/slab to tell */
+	int aliases;
+	char alias_names[256];
+	int nr_sites;
+	bool exact;
+	char note[160];
+};
+
+struct slabacct {
+	struct slabacct_bpf *skel;
+	struct kind_info kinds[SA_NR_KINDS];
+	bool present[SA_NR_KINDS];
+	struct sa_site sites[SA_MAX_SITES];
+	int nr_sites;
+};
+
+const char *slab_kind_name(int kind)
+{
+	return kind >= 0 && kind < SA_NR_KINDS ? kind_names[kind] : "?";
+}
+
+static bool slabinfo_has(const char *name)
+{
+	char line[512];
+	size_t n = strlen(name);
+	bool found = false;
+	FILE *f = fopen("/proc/slabinfo", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, name, n) && line[n] == ' ';
+	fclose(f);
+	return found;
+}
+
+/* Names in /sys/kernel/slab resolving to @real, other than @self. */
+static void list_aliases(const char *real, const char *self, struct kind_info *ki)
+{
+	char path[PATH_MAX], res[PATH_MAX], line[512];
+	FILE *f = fopen("/proc/slabinfo", "re");
+	size_t used = 0;
+
+	if (!f)
+		return;
+	ki->alias_names[0] = 0;
+	/* slabinfo lists real caches only; aliases are the sysfs symlinks */
+	fclose(f);
+	f = popen("ls /sys/kernel/slab", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strcmp(line, self) || line[0] == ':')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", line);
+		if (!realpath(path, res) || strcmp(res, real))
+			continue;
+		used += snprintf(ki->alias_names + used, sizeof(ki->alias_names) - used,
+				 "%s%s", used ? "," : "", line);
+		if (used >= sizeof(ki->alias_names))
+			break;
+	}
+	pclose(f);
+}
+
+/* The slabinfo name of the cache @real (a resolved sysfs dir) is known by. */
+static bool real_slab_name(const char *real, char *out, size_t len)
+{
+	char line[512], path[PATH_MAX], res[PATH_MAX];
+	bool found = false;
+	FILE *f = fopen("/proc/slabinfo", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char name[128];
+
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
+			continue;
+		if (sscanf(line, "%127s", name) != 1)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
+		if (realpath(path, res) && !strcmp(res, real)) {
+			snprintf(out, len, "%s", name);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void resolve_kind(int kind, struct kind_info *ki)
+{
+	const char *name = kind_names[kind];
+
+	char path[PATH_MAX], real[PATH_MAX], buf[64];
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
+	if (!realpath(path, real)) {
+		/* no sysfs entry: no such cache, or no /sys/kernel/slab at all */
+		ki->present = slabinfo_has(name);
+		ki->merge_known = access("/sys/kernel/slab", F_OK) == 0;
+		snprintf(ki->slab, sizeof(ki->slab), "%s", name);
+		return;
+	}
+	ki->present = true;
+	ki->merge_known = true;
+	if (!real_slab_name(real, ki->slab, sizeof(ki->slab)))
+		snprintf(ki->slab, sizeof(ki->slab), "%s", name);
+	snprintf(path, sizeof(path), "%s/aliases", real);
+	if (!read_text(path, buf, sizeof(buf)))
+		ki->aliases = atoi(buf);
+	ki->merged = ki->aliases > 0 || strcmp(ki->slab, name);
+	if (ki->merged)
+		list_aliases(real, name, ki);
+}
+
+struct ksym {
+	unsigned long long addr;
+	char name[64];
+};
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Does kallsyms symbol @sym name function @fn (or a compiler clone of it)? */
+static bool sym_is(const char *sym, const char *fn)
+{
+	size_t n = strlen(fn);
+
+	return !strncmp(sym, fn, n) && (sym[n] == 0 || sym[n] == '.');
+}
+
+static int load_ksyms(struct ksym **out, size_t *nr)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	struct ksym *syms = NULL;
+	size_t n = 0, cap = 0;
+	char line[512];
+	bool nonzero = false;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long addr;
+		char type, name[256];
+
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (strchr(line, '['))
+			continue;	/* module symbols */
+		if (n == cap) {
+			struct ksym *tmp;
+
+			cap = cap ? cap * 2 : 65536;
+			tmp = realloc(syms, cap * sizeof(*syms));
+			if (!tmp) {
+				free(syms);
+				fclose(f);
+				return -1;
+			}
+			syms = tmp;
+		}
+		syms[n].addr = addr;
+		snprintf(syms[n].name, sizeof(syms[n].name), "%s", name);
+		nonzero |= addr != 0;
+		n++;
+	}
+	fclose(f);
+	if (!nonzero) {
+		free(syms);
+		return -1;	/* kptr_restrict hides addresses */
+	}
+	qsort(syms, n, sizeof(*syms), ksym_cmp);
+	*out = syms;
+	*nr = n;
+	return 0;
+}
+
+static void add_sites(struct slabacct *sa, const struct ksym *syms, size_t nr, int kind)
+{
+	struct kind_info *ki = &sa->kinds[kind];
+
+	for (size_t i = 0; i < nr; i++) {
+		bool wanted = false;
+		size_t j;
+
+		for (j = 0; j < 5 && kind_sites[kind][j]; j++)
+			wanted |= sym_is(syms[i].name, kind_sites[kind][j]);
+		if (!wanted || sa->nr_sites >= SA_MAX_SITES)
+			continue;
+		for (j = i + 1; j < nr && syms[j].addr == syms[i].addr; j++)
+			;
+		if (j == nr)
+			continue;
+		sa->sites[sa->nr_sites++] = (struct sa_site){
+			.start = syms[i].addr, .end = syms[j].addr, .kind = kind,
+		};
+		ki->nr_sites++;
+	}
+}
+
+/* Decides, per kind, whether counts are exact, and collects call sites. */
+static unsigned int plan_site_filter(struct slabacct *sa)
+{
+	struct ksym *syms = NULL;
+	size_t nr = 0;
+	unsigned int mask = 0;
+	bool have_syms = load_ksyms(&syms, &nr) == 0;
+
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		struct kind_info *ki = &sa->kinds[k];
+
+		ki->exact = ki->present;
+		if (!ki->present)
+			continue;
+		if (ki->merge_known && !ki->merged)
+			continue;
+		mask |= 1U << k;
+		if (have_syms)
+			add_sites(sa, syms, nr, k);
+		if (!ki->nr_sites) {
+			ki->exact = false;
+			mask &= ~(1U << k);
+			snprintf(ki->note, sizeof(ki->note),
+				 "approximate: cache %s%s and %s; boot with slab_nomerge for exact counts",
+				 ki->merge_known ? "merged with " : "merge state unknown",
+				 ki->merge_known ? ki->alias_names : "",
+				 have_syms ? "no allocating function found in kallsyms"
+					   : "kallsyms addresses hidden");
+		} else {
+			snprintf(ki->note, sizeof(ki->note),
+				 "cache %s%s: allocations told apart by call site (%d functions)",
+				 ki->merge_known ? "merged with " : "merge state unknown",
+				 ki->merge_known ? ki->alias_names : "", ki->nr_sites);
+		}
+	}
+	free(syms);
+	return mask;
+}
+
+static int configure(struct slabacct *sa, char *reason, size_t len)
+{
+	struct slabacct_bpf *skel = sa->skel;
+	unsigned int mask;
+	int k;
+
+	for (k = 0; k < SA_NR_KINDS; k++) {
+		resolve_kind(k, &sa->kinds[k]);
+		sa->present[k] = sa->kinds[k].present;
+	}
+	if (!sa->present[SLAB_VMA] || !sa->present[SLAB_ANON_VMA]) {
+		snprintf(reason, len, "slab caches vm_area_struct/anon_vma not found in /proc/slabinfo");
+		return -1;
+	}
+	mask = plan_site_filter(sa);
+	for (k = 0; k < SA_NR_KINDS; k++) {
+		if (sa->present[k])
+			memcpy((char *)skel->rodata->kind_slab[k], sa->kinds[k].slab, SA_NAME_LEN);
+	}
+	skel->rodata->site_filter_mask = mask;
+	skel->rodata->nr_sites = sa->nr_sites;
+	memcpy((void *)skel->rodata->sites, sa->sites, sizeof(sa->sites));
+	return 0;
+}
+
+int slabacct_open(struct slabacct **out, char *reason, size_t len)
+{
+	struct slabacct *sa = calloc(1, sizeof(*sa));
+	int ret;
+
+	if (!sa) {
+		snprintf(reason, len, "out of memory");
+		return -1;
+	}
+	if (!verbose)
+		libbpf_set_print(NULL);
+	sa->skel = slabacct_bpf__open();
+	if (!sa->skel) {
+		snprintf(reason, len, "cannot open BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	if (configure(sa, reason, len))
+		goto fail;
+	ret = slabacct_bpf__load(sa->skel);
+	if (ret) {
+		snprintf(reason, len, "BPF load refused: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = slabacct_bpf__attach(sa->skel);
+	if (ret) {
+		snprintf(reason, len, "raw_tp attach of kmem_cache_alloc/free failed: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	*out = sa;
+	return 0;
+fail:
+	slabacct_close(sa);
+	return -1;
+}
+
+void slabacct_close(struct slabacct *sa)
+{
+	if (!sa)
+		return;
+	slabacct_bpf__destroy(sa->skel);
+	free(sa);
+}
+
+int slabacct_track(struct slabacct *sa, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	return bpf_map__update_elem(sa->skel->maps.tracked, &key, sizeof(key), &one,
+				    sizeof(one), BPF_ANY);
+}
+
+static void clear_map(struct bpf_map *map, size_t key_size)
+{
+	unsigned char key[16], next[16];
+	bool first = true;
+
+	/* delete as we go: always restart from the first key */
+	while (bpf_map__get_next_key(map, first ? NULL : key, next, key_size) == 0) {
+		bpf_map__delete_elem(map, next, key_size, 0);
+		first = true;
+	}
+}
+
+void slabacct_reset(struct slabacct *sa)
+{
+	clear_map(sa->skel->maps.tracked, sizeof(__u32));
+	clear_map(sa->skel->maps.objs, sizeof(__u64));
+	memset((void *)sa->skel->bss->counters, 0, sizeof(sa->skel->bss->counters));
+}
+
+volatile struct sa_counters *slabacct_counters(struct slabacct *sa)
+{
+	return sa->skel->bss->counters;
+}
+
+bool slabacct_present(const struct slabacct *sa, int kind)
+{
+	return sa->present[kind];
+}
+
+const bool *slabacct_present_array(const struct slabacct *sa)
+{
+	return sa->present;
+}
+
+void slabacct_snapshot(volatile struct sa_counters *counters, const bool *present,
+		       struct slab_snapshot *snap)
+{
+	memset(snap, 0, sizeof(*snap));
+	if (!counters)
+		return;
+	snap->valid = true;
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		snap->present[k] = present[k];
+		snap->allocs[k] = counters[k].allocs;
+		snap->frees[k] = counters[k].frees;
+		snap->live[k] = counters[k].live;
+	}
+}
+
+void slabacct_settle(struct slabacct *sa, int max_ms)
+{
+	volatile struct sa_counters *c = sa->skel->bss->counters;
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+	for (int waited = 0; waited < max_ms; waited += 2) {
+		bool busy = false;
+
+		for (int k = 0; k < SA_NR_KINDS; k++)
+			busy |= c[k].live != 0;
+		if (!busy)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+int slabacct_tracked_pids(struct slabacct *sa, pid_t *pids, int max)
+{
+	__u32 key, next;
+	int n = 0;
+	bool first = true;
+
+	while (n < max && bpf_map__get_next_key(sa->skel->maps.tracked, first ? NULL : &key,
+						&next, sizeof(next)) == 0) {
+		pids[n++] = next;
+		key = next;
+		first = false;
+	}
+	return n;
+}
+
+json_t *slabacct_describe(const struct slabacct *sa)
+{
+	json_t *caches = json_object();
+
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		const struct kind_info *ki = &sa->kinds[k];
+
+		json_object_set_new(caches, kind_names[k], json_pack(
+			"{s:b, s:s?, s:b, s:i, s:s?, s:b, s:b, s:s?}",
+			"present", ki->present,
+			"slab", ki->present ? ki->slab : NULL,
+			"merged", ki->merged, "aliases", ki->aliases,
+			"aliased_with", ki->merged ? ki->alias_names : NULL,
+			"call_site_filter", ki->nr_sites > 0,
+			"exact", ki->exact,
+			"note", ki->note[0] ? ki->note : NULL));
+	}
+	return json_pack("{s:b, s:n, s:s, s:o}", "available", 1, "reason",
+			 "method", "raw_tp", "caches", caches);
+}
+
+static json_t *metric(double value, const char *unit, const char *better, const char *kind)
+{
+	return json_pack("{s:f, s:s, s:s, s:s}", "value", value, "unit", unit,
+			 "better", better, "kind", kind);
+}
+
+void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *rep)
+{
+	volatile struct sa_counters *c = sa->skel->bss->counters;
+	json_t *acct = json_object();
+	char name[96];
+
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		if (!sa->present[k])
+			continue;
+#define ADD(field)								\
+		snprintf(name, sizeof(name), "slab.%s." #field, kind_names[k]);	\
+		json_object_set_new(metrics, name, metric(c[k].field, "objects", "lower", "exact"))
+		ADD(allocs);
+		ADD(frees);
+		ADD(live);
+		ADD(peak);
+#undef ADD
+		json_object_set_new(acct, kind_names[k], json_pack(
+			"{s:I, s:I, s:I, s:b}", "foreign", (json_int_t)c[k].foreign,
+			"lost", (json_int_t)c[k].lost, "stale", (json_int_t)c[k].stale,
+			"exact", sa->kinds[k].exact && !c[k].lost && !c[k].stale));
+	}
+	json_object_set_new(rep, "slab_accounting", acct);
+}
+
+void slabacct_add_unavailable(json_t *metrics, const char *reason)
+{
+	static const char *const fields[] = { "allocs", "frees", "live", "peak" };
+	char name[96], why[512];
+
+	snprintf(why, sizeof(why), "unavailable: %s", reason);
+	for (int k = 0; k < SLAB_VMA_LOCK; k++) {
+		for (int f = 0; f < 4; f++) {
+			snprintf(name, sizeof(name), "slab.%s.%s", kind_names[k], fields[f]);
+			json_object_set_new(metrics, name, json_pack(
+				"{s:n, s:s, s:s, s:s, s:s}", "value", "unit", "objects",
+				"better", "lower", "kind", "exact", "reason", why));
+		}
+	}
+}

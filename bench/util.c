@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int verbose;
+
+void err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rmapbench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int text_write_atomic(const char *text, size_t len, const char *path)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 32];
+	struct stat st;
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return write_all(STDOUT_FILENO, text, len) ? -1 : 0;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		err("%s: refusing to write through a symlink", path);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(tmp, sizeof(tmp), "%s/.rmapbench.XXXXXX", dirname(dir));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err("%s: cannot write: %s", path, strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, text, len) || fsync(fd) || fchmod(fd, 0644)) {
+		err("%s: write failed: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (close(fd)) {
+		fd = -1;
+		err("%s: write failed: %s", path, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		err("%s: cannot write: %s", path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int json_write_atomic(json_t *json, const char *path)
+{
+	char *text = json_dumps(json, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	int ret;
+
+	if (!text) {
+		err("%s: cannot serialise JSON", path);
+		return -1;
+	}
+	ret = text_write_atomic(text, strlen(text), path);
+	if (!ret && !strcmp(path, "-"))
+		ret = write_all(STDOUT_FILENO, "\n", 1);
+	free(text);
+	return ret;
+}
+
+int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+int for_each_item(const char *list, int (*cb)(const char *item, void *arg), void *arg)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int ret = 0;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = 0;
+		if (!*tok)
+			continue;
+		ret = cb(tok, arg);
+		if (ret)
+			break;
+	}
+	free(copy);
+	return ret;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RMAPBENCH_UTIL_H
+#define RMAPBENCH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+/* Exit codes (README "Exit codes"). */
+#define EXIT_OK		0
+#define EXIT_REGRESSION	1	/* compare: a gated metric regressed */
+#define EXIT_USAGE	2	/* bad input: CLI, config, report file */
+#define EXIT_RUN	3	/* a workload failed or the kernel refused the probes */
+
+extern int verbose;
+
+void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict integer parsing: whole string, base 10, in [min, max]. */
+int parse_long(const char *s, long min, long max, long *out);
+uint64_t now_ns(void);
+
+/*
+ * Writes @json to @path atomically: a temporary file in the same directory,
+ * fsync, rename. "-" writes to stdout. Refuses to write through a symlink.
+ * Returns 0, or -1 after printing an error naming @path.
+ */
+int json_write_atomic(json_t *json, const char *path);
+/* Same for a text buffer. */
+int text_write_atomic(const char *text, size_t len, const char *path);
+
+/* Reads a small text file into @buf (NUL-terminated, trailing newline cut). */
+int read_text(const char *path, char *buf, size_t len);
+/* Split "a,b, c" into callback calls with trimmed items. */
+int for_each_item(const char *list, int (*cb)(const char *item, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RMAPBENCH_WLCTX_H
+#define RMAPBENCH_WLCTX_H
+
+#include <jansson.h>
+#include "accounting.h"
+#include "workload.h"
+
+struct wl_ctx {
+	const struct workload_info *info;
+	const long *values;		/* one per info->params entry */
+	volatile struct sa_counters *counters;	/* NULL: accounting unavailable */
+	const bool *present;
+	json_t *metrics;
+	json_t *notes;
+	char *failure;
+};
+
+/* Runs the workload in the current (child) process; returns the result object. */
+json_t *wlctx_run(const struct workload_info *info, const long *values,
+		  volatile struct sa_counters *counters, const bool *present);
+
+int workload_nr_params(const struct workload_info *info);
+int workload_param_index(const struct workload_info *info, const char *name);
+
+#endif

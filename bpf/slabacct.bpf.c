@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exact slab accounting of vm_area_struct, anon_vma, anon_vma_chain and
+ * vma_lock objects allocated by a process tree.
+ *
+ * - Tracked tasks: thread groups in @tracked; sched_process_fork adds the
+ *   children of tracked tasks.
+ * - Caches are identified by their struct kmem_cache pointer. The pointer of
+ *   each kind is learned the first time a tracked task allocates from it, by
+ *   comparing s->name once with the slab name user space resolved (which is
+ *   the name of the real cache when the kind is merged into another).
+ * - Where a kind's cache is merged with unrelated caches, an allocation only
+ *   counts when its call site lies in one of the functions that allocate that
+ *   kind (ranges from kallsyms, see @sites); others count as "foreign".
+ * - Objects are remembered by pointer, so their frees match from any task or
+ *   context (RCU callbacks, other CPUs, exit).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "slabacct.h"
+
+#define KIND_NONE 0xff
+
+/* Set by user space before load. */
+const volatile char kind_slab[SA_NR_KINDS][SA_NAME_LEN] = {};
+const volatile unsigned int site_filter_mask = 0; /* kinds needing call sites */
+const volatile unsigned int nr_sites = 0;
+const volatile struct sa_site sites[SA_MAX_SITES] = {};
+
+/* Read (mmap'ed) by user space. */
+struct sa_counters counters[SA_NR_KINDS] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SA_MAX_TASKS);
+	__type(key, u32);	/* tgid */
+	__type(value, u8);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SA_MAX_OBJS);
+	__type(key, u64);	/* object pointer */
+	__type(value, u8);	/* kind */
+} objs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SA_MAX_CACHES);
+	__type(key, u64);	/* struct kmem_cache * */
+	__type(value, u32);	/* bitmask of kinds using this cache, 0 = none */
+} cache_kinds SEC(".maps");
+
+static __always_inline bool task_tracked(void)
+{
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+static __always_inline u32 kinds_of_cache(struct kmem_cache *s)
+{
+	char name[SA_NAME_LEN] = {};
+	u64 key = (u64)s;
+	u32 *known, mask = 0;
+	const char *np;
+
+	known = bpf_map_lookup_elem(&cache_kinds, &key);
+	if (known)
+		return *known;
+
+	np = BPF_CORE_READ(s, name);
+	if (bpf_probe_read_kernel_str(name, sizeof(name), np) < 0)
+		return 0;
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		bool same = kind_slab[k][0] != 0;
+
+		for (int i = 0; i < SA_NAME_LEN && same; i++) {
+			if (name[i] != kind_slab[k][i])
+				same = false;
+			else if (!name[i])
+				break;
+		}
+		if (same)
+			mask |= 1U << k;
+	}
+	bpf_map_update_elem(&cache_kinds, &key, &mask, BPF_ANY);
+	return mask;
+}
+
+/* The kind an allocation from a cache used by @mask belongs to, or KIND_NONE. */
+static __always_inline u32 kind_of_alloc(u32 mask, u64 call_site)
+{
+	if (!(mask & site_filter_mask)) {
+		for (int k = 0; k < SA_NR_KINDS; k++)
+			if (mask & (1U << k))
+				return k;
+		return KIND_NONE;
+	}
+	for (int i = 0; i < SA_MAX_SITES; i++) {
+		if (i >= nr_sites)
+			break;
+		if (!(mask & (1U << sites[i].kind)))
+			continue;
+		if (call_site >= sites[i].start && call_site < sites[i].end)
+			return sites[i].kind;
+	}
+	return KIND_NONE;
+}
+
+static __always_inline void raise_peak(struct sa_counters *c, long long live)
+{
+	for (int i = 0; i < 16; i++) {
+		long long peak = c->peak;
+
+		if (live <= peak)
+			return;
+		if (__sync_val_compare_and_swap(&c->peak, peak, live) == peak)
+			return;
+	}
+}
+
+static __always_inline void count_alloc(u32 kind, u64 ptr)
+{
+	struct sa_counters *c;
+	u8 k = kind;
+	long long live;
+
+	if (kind >= SA_NR_KINDS)
+		return;
+	c = &counters[kind];
+	if (bpf_map_lookup_elem(&objs, &ptr))
+		__sync_fetch_and_add(&c->stale, 1);
+	if (bpf_map_update_elem(&objs, &ptr, &k, BPF_ANY)) {
+		__sync_fetch_and_add(&c->lost, 1);
+		return;
+	}
+	__sync_fetch_and_add(&c->allocs, 1);
+	live = __sync_fetch_and_add(&c->live, 1) + 1;
+	raise_peak(c, live);
+}
+
+static __always_inline void count_free(u64 ptr)
+{
+	struct sa_counters *c;
+	u8 *k = bpf_map_lookup_elem(&objs, &ptr);
+	u32 kind;
+
+	if (!k)
+		return;
+	kind = *k;
+	if (bpf_map_delete_elem(&objs, &ptr))
+		return;		/* a concurrent free of the same pointer won */
+	if (kind >= SA_NR_KINDS)
+		return;
+	c = &counters[kind];
+	__sync_fetch_and_add(&c->frees, 1);
+	__sync_fetch_and_add(&c->live, -1);
+}
+
+/* kmem_cache_alloc(call_site, ptr, s, gfp_flags, node): same from 6.1 to 6.18 */
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(rmb_cache_alloc, unsigned long call_site, const void *ptr,
+	     struct kmem_cache *s)
+{
+	u32 mask, kind;
+
+	if (!ptr || !task_tracked())
+		return 0;
+	mask = kinds_of_cache(s);
+	if (!mask)
+		return 0;
+	kind = kind_of_alloc(mask, call_site);
+	if (kind == KIND_NONE) {
+		for (int k = 0; k < SA_NR_KINDS; k++) {
+			if (mask & (1U << k)) {
+				__sync_fetch_and_add(&counters[k].foreign, 1);
+				break;
+			}
+		}
+		return 0;
+	}
+	count_alloc(kind, (u64)ptr);
+	return 0;
+}
+
+/* kmem_cache_free(call_site, ptr, s) */
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(rmb_cache_free, unsigned long call_site, const void *ptr)
+{
+	if (ptr)
+		count_free((u64)ptr);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(rmb_fork, struct task_struct *parent, struct task_struct *child)
+{
+	u32 ptgid = BPF_CORE_READ(parent, tgid);
+	u32 ctgid = BPF_CORE_READ(child, tgid);
+	u8 one = 1;
+
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&tracked, &ptgid))
+		return 0;
+	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rmapbench needs, idempotently: only missing ones,
+# and apt-get update only when something is missing.
+set -euo pipefail
+
+PKGS=(
+	make gcc clang llvm pkg-config bpftool
+	libbpf-dev libelf-dev zlib1g-dev libzstd-dev   # BPF loading (libbpf static + its deps)
+	libjansson-dev                                  # JSON reports and comparisons
+	libinih-dev                                     # INI config files
+	libgsl-dev                                      # statistics in compare
+	libcmocka-dev                                   # unit tests
+	busybox-static cpio zstd xz-utils kmod          # guest initramfs
+	qemu-system-x86                                 # booting kernels under test
+	gnuplot-nox                                     # graphs
+	shellcheck
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	[[ $p == \#* ]] && continue
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "rmapbench: missing packages: ${missing[*]} (run as root, or: apt-get install ${missing[*]})" >&2
+	exit 2
+fi
+echo "rmapbench: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

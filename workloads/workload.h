@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Workload interface. Each workload is one file in workloads/ that ends in a
+ * `const struct workload_info` and is listed once in workloads/table.c.
+ *
+ * The runner forks a child for every repetition, attaches the slab
+ * accounting to it (and, through fork tracking, to all its descendants),
+ * and then calls info->run() inside that child. Anything the workload
+ * reports goes through the wl_*() helpers below; the child serialises it
+ * back to the runner when run() returns.
+ */
+#ifndef RMAPBENCH_WORKLOAD_H
+#define RMAPBENCH_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WL_REASON_LEN 256
+
+struct wl_param {
+	const char *name;
+	long def;
+	long min;
+	long max;
+	const char *help;
+};
+
+struct wl_ctx;
+
+struct workload_info {
+	const char *name;
+	const char *summary;
+	/* NULL-name-terminated */
+	const struct wl_param *params;
+	/*
+	 * Returns true when the running kernel can run the workload; otherwise
+	 * fills @reason (shown as "unavailable: <reason>").
+	 */
+	bool (*supported)(char *reason, size_t len);
+	/* Runs in the tracked child. 0 on success, -1 after wl_fail(). */
+	int (*run)(struct wl_ctx *ctx);
+	/* Part of the default host suite (false for cases that can crash a host) */
+	bool host_default;
+};
+
+/* Cache kinds counted by the slab accounting. */
+enum slab_kind {
+	SLAB_VMA,
+	SLAB_ANON_VMA,
+	SLAB_AVC,
+	SLAB_VMA_LOCK,
+	NR_SLAB_KINDS,
+};
+
+struct slab_snapshot {
+	bool valid;			/* false: accounting unavailable */
+	bool present[NR_SLAB_KINDS];	/* cache exists on this kernel */
+	int64_t allocs[NR_SLAB_KINDS];
+	int64_t frees[NR_SLAB_KINDS];
+	int64_t live[NR_SLAB_KINDS];
+};
+
+/* Value of a parameter (always within its declared range). */
+long wl_param(struct wl_ctx *ctx, const char *name);
+
+/* Metrics: a flat namespace per workload, dotted names ("phase.back.vmas"). */
+void wl_exact(struct wl_ctx *ctx, const char *name, double value,
+	      const char *unit, const char *better);
+void wl_timed(struct wl_ctx *ctx, const char *name, double value,
+	      const char *unit, const char *better);
+/* Metric that cannot be measured here; the reason lands in the report. */
+void wl_unavailable(struct wl_ctx *ctx, const char *name, const char *reason);
+/* Free-form note (e.g. the errno of an unsupported call). */
+void wl_note(struct wl_ctx *ctx, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Marks the repetition failed with a message; returns -1 for convenience. */
+int wl_fail(struct wl_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Verbose progress/diagnostics on stderr, shown with -v only. */
+void wl_debug(struct wl_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Counters of this repetition's process tree so far. */
+void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap);
+
+/* Helpers shared by workloads (workloads/common.c). */
+/* Number of VMAs of the calling process ([vsyscall] excluded). */
+int wl_count_vmas(void);
+/* Number of VMAs intersecting [start, start+len) of the calling process. */
+int wl_count_vmas_in(uintptr_t start, size_t len);
+/* CLOCK_MONOTONIC in ns. */
+uint64_t wl_now_ns(void);
+/* Writes one byte per page of [addr, addr+len). */
+void wl_touch(void *addr, size_t len);
+/* Waits for a child and returns its exit status, -1 on error. */
+int wl_wait_child(int pid);
+
+extern const struct workload_info *const workload_table[];
+const struct workload_info *workload_find(const char *name);
+
+#endif
