@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collector.h"
 #include "config.h"
 #include "probe.h"
 #include "runner.h"
@@ -28,6 +29,12 @@ struct runner {
 	struct slabacct *sa;		/* NULL: accounting unavailable */
 	char sa_reason[256];
 	const char *json_path;
+	int nr_coll;
+	struct {
+		const struct collector *c;
+		void *state;		/* NULL: unavailable */
+		char reason[256];
+	} coll[8];
 	bool progress;
 	uint64_t start_ns;
 	long reps_done, reps_total;
@@ -222,6 +229,55 @@ static bool collect(struct runner *r, struct tracked_child *tc, struct series *s
 	return false;
 }
 
+/* With @metrics NULL (a failed repetition), results are discarded. */
+static void stop_collectors(struct runner *r, uint64_t dt, json_t *metrics, json_t *rep)
+{
+	json_t *m = metrics ? metrics : json_object();
+	json_t *x = rep ? rep : json_object();
+
+	for (int i = 0; i < r->nr_coll; i++) {
+		const struct collector *c = r->coll[i].c;
+
+		if (r->coll[i].state && c->rep_stop)
+			c->rep_stop(r->coll[i].state, dt, m, x);
+		else if (!r->coll[i].state && c->unavailable)
+			c->unavailable(r->coll[i].reason, m);
+	}
+	if (!metrics)
+		json_decref(m);
+	if (!rep)
+		json_decref(x);
+}
+
+static void open_collectors(struct runner *r, json_t *report)
+{
+	json_t *desc = json_object();
+
+	for (int i = 0; collector_table[i] && i < 8; i++) {
+		const struct collector *c = collector_table[i];
+
+		r->coll[i].c = c;
+		r->nr_coll++;
+		if (c->open(&r->coll[i].state, r->coll[i].reason, sizeof(r->coll[i].reason))) {
+			r->coll[i].state = NULL;
+			info("%s unavailable: %s", c->name, r->coll[i].reason);
+			json_object_set_new(desc, c->name, json_pack("{s:b, s:s}", "available", 0,
+					    "reason", r->coll[i].reason));
+			continue;
+		}
+		json_object_set_new(desc, c->name, c->describe ? c->describe(r->coll[i].state)
+							       : json_pack("{s:b}", "available", 1));
+	}
+	json_object_set_new(report, "collectors", desc);
+}
+
+static void close_collectors(struct runner *r)
+{
+	for (int i = 0; i < r->nr_coll; i++)
+		if (r->coll[i].state && r->coll[i].c->close)
+			r->coll[i].c->close(r->coll[i].state);
+}
+
 static json_t *failed_rep(int rep, const char *why)
 {
 	return json_pack("{s:i, s:s, s:s, s:o}", "rep", rep, "status", "failed",
@@ -244,10 +300,14 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 	if (spawn_tracked(r->sa, workload_child, &args, &tc))
 		return failed_rep(rep, "cannot start the workload process");
 	series_init(r, &s);
+	for (int i = 0; i < r->nr_coll; i++)
+		if (r->coll[i].state && r->coll[i].c->rep_start)
+			r->coll[i].c->rep_start(r->coll[i].state, tc.pid);
 	t0 = now_ns();
 	release(&tc);
 	if (!collect(r, &tc, &s, t0, &text, &why)) {
 		kill_tracked(r->sa, &tc);
+		stop_collectors(r, now_ns() - t0, NULL, NULL);
 		close(tc.result_fd);
 		json_decref(series_json(r, &s));
 		return failed_rep(rep, why);
@@ -273,6 +333,7 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 		slabacct_add_metrics(r->sa, metrics, res);
 	else
 		slabacct_add_unavailable(metrics, r->sa_reason);
+	stop_collectors(r, dt, metrics, res);
 	json_object_set_new(metrics, "wall_ns", json_pack("{s:I, s:s, s:s, s:s}",
 			    "value", (json_int_t)dt, "unit", "ns", "better", "lower",
 			    "kind", "timed"));
@@ -525,6 +586,7 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(report, "slab_accounting", r.sa ? slabacct_describe(r.sa) :
 			    json_pack("{s:b, s:s, s:n, s:{}}", "available", 0, "reason",
 				      r.sa_reason, "method", "caches"));
+	open_collectors(&r, report);
 	wls = json_array();
 	for (int i = 0; i < r.cfg.nr && !interrupted; i++)
 		if (r.cfg.wl[i].selected)
@@ -532,6 +594,7 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(report, "workloads", wls);
 	if (r.progress)
 		fputs("\r\033[K", stderr);
+	close_collectors(&r);
 	slabacct_close(r.sa);
 
 	if (interrupted) {

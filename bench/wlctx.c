@@ -104,6 +104,125 @@ void wl_debug(struct wl_ctx *ctx, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+#define LAT_MAX_OPS	32
+#define LAT_MAX_SAMPLES	(1 << 16)
+
+struct wl_latency_set {
+	int nr;
+	struct {
+		char name[64];
+		uint64_t *v;
+		size_t n, cap;
+		uint64_t dropped;
+	} op[LAT_MAX_OPS];
+};
+
+void wl_latency(struct wl_ctx *ctx, const char *name, uint64_t ns)
+{
+	struct wl_latency_set *set = ctx->lat;
+	int i;
+
+	if (!set)
+		set = ctx->lat = calloc(1, sizeof(*set));
+	if (!set)
+		return;
+	for (i = 0; i < set->nr && strcmp(set->op[i].name, name); i++)
+		;
+	if (i == set->nr) {
+		if (set->nr == LAT_MAX_OPS)
+			return;
+		snprintf(set->op[set->nr++].name, sizeof(set->op[0].name), "%s", name);
+	}
+	if (set->op[i].n == set->op[i].cap) {
+		size_t cap = set->op[i].cap ? set->op[i].cap * 2 : 256;
+		uint64_t *v;
+
+		if (cap > LAT_MAX_SAMPLES) {
+			set->op[i].dropped++;
+			return;
+		}
+		v = realloc(set->op[i].v, cap * sizeof(*v));
+		if (!v)
+			return;
+		set->op[i].v = v;
+		set->op[i].cap = cap;
+	}
+	set->op[i].v[set->op[i].n++] = ns;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+json_t *latency_hist_json(const uint64_t *v, size_t n, const char *unit)
+{
+	uint64_t count[65] = { 0 };
+	json_t *buckets = json_array();
+	int lo = 64, hi = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int b = v[i] ? 64 - __builtin_clzll(v[i]) : 0;	/* v < 2^b */
+
+		count[b]++;
+		lo = b < lo ? b : lo;
+		hi = b > hi ? b : hi;
+	}
+	for (int b = lo; b <= hi; b++)
+		json_array_append_new(buckets, json_pack("{s:I, s:I}",
+			"le", (json_int_t)(b >= 63 ? INT64_MAX : (1LL << b) - 1),
+			"count", (json_int_t)count[b]));
+	return json_pack("{s:s, s:o}", "unit", unit, "buckets", buckets);
+}
+
+/* Nearest-rank percentile of sorted @v. */
+static uint64_t percentile(const uint64_t *v, size_t n, double pct)
+{
+	size_t rank = (size_t)(pct / 100.0 * n + 0.999999);
+
+	return v[rank ? rank - 1 : 0];
+}
+
+json_t *latency_metric(uint64_t *v, size_t n, const char *unit)
+{
+	uint64_t sum = 0;
+
+	if (!n)
+		return NULL;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "value", (json_int_t)percentile(v, n, 50), "unit", unit,
+			 "better", "lower", "kind", "timed", "count", (json_int_t)n,
+			 "sum", (json_int_t)sum, "max", (json_int_t)v[n - 1],
+			 "p50", (json_int_t)percentile(v, n, 50),
+			 "p90", (json_int_t)percentile(v, n, 90),
+			 "p99", (json_int_t)percentile(v, n, 99),
+			 "hist", latency_hist_json(v, n, unit));
+}
+
+static void flush_latencies(struct wl_ctx *ctx)
+{
+	struct wl_latency_set *set = ctx->lat;
+
+	if (!set)
+		return;
+	for (int i = 0; i < set->nr; i++) {
+		json_t *m = latency_metric(set->op[i].v, set->op[i].n, "ns");
+
+		if (m && set->op[i].dropped)
+			json_object_set_new(m, "dropped", json_integer(set->op[i].dropped));
+		if (m)
+			json_object_set_new(ctx->metrics, set->op[i].name, m);
+		free(set->op[i].v);
+	}
+	free(set);
+	ctx->lat = NULL;
+}
+
 void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap)
 {
 	slabacct_snapshot(ctx->counters, ctx->present, snap);
@@ -120,6 +239,7 @@ json_t *wlctx_run(const struct workload_info *info, const long *values,
 	int ret;
 
 	ret = info->run(&ctx);
+	flush_latencies(&ctx);
 	if (ret && !ctx.failure)
 		ctx.failure = strdup("workload returned an error without a message");
 	res = json_pack("{s:s, s:s?, s:o, s:o}", "status", ctx.failure ? "failed" : "ok",

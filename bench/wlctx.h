@@ -14,6 +14,7 @@ struct wl_ctx {
 	json_t *metrics;
 	json_t *notes;
 	char *failure;
+	struct wl_latency_set *lat;	/* per-operation samples */
 };
 
 /* Runs the workload in the current (child) process; returns the result object. */
@@ -22,5 +23,10 @@ json_t *wlctx_run(const struct workload_info *info, const long *values,
 
 int workload_nr_params(const struct workload_info *info);
 int workload_param_index(const struct workload_info *info, const char *name);
+
+/* Log2 histogram (bucket i counts values < 2^i, "le" = 2^i - 1) as JSON. */
+json_t *latency_hist_json(const uint64_t *v, size_t n, const char *unit);
+/* Timed metric from samples: median value + count/sum/max/p50/p90/p99/hist. */
+json_t *latency_metric(uint64_t *v, size_t n, const char *unit);
 
 #endif

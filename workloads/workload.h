@@ -69,6 +69,12 @@ void wl_exact(struct wl_ctx *ctx, const char *name, double value,
 	      const char *unit, const char *better);
 void wl_timed(struct wl_ctx *ctx, const char *name, double value,
 	      const char *unit, const char *better);
+/*
+ * One latency sample of operation @name (e.g. "op.fork"). At the end of the
+ * repetition each operation becomes a timed metric: value = median ns, with
+ * count, sum, max, exact p50/p90/p99 and a log2 histogram ("hist").
+ */
+void wl_latency(struct wl_ctx *ctx, const char *name, uint64_t ns);
 /* Metric that cannot be measured here; the reason lands in the report. */
 void wl_unavailable(struct wl_ctx *ctx, const char *name, const char *reason);
 /* Free-form note (e.g. the errno of an unsupported call). */
