@@ -33,6 +33,13 @@ CFLAGS   += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURC
 LIBS     := -lbpf -lelf -lz -lzstd -ljansson -linih -lgsl -lgslcblas -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(GEN) -Ibpf -Wall -Werror
 
+# libperf: perf counters (bench/perfcount.c). Not packaged by Debian: built from
+# linux-source-6.12's tools/lib/perf by scripts/build-libperf.sh into build/libperf
+# (cached, shared by the dynamic and the STATIC=1 build; archives, so always static).
+LIBPERF  := build/libperf
+CFLAGS   += -I$(LIBPERF)/include
+LIBS     := $(LIBPERF)/lib/libperf.a $(LIBPERF)/lib/libapi.a $(LIBS)
+
 SRCS     := $(wildcard bench/*.c) $(wildcard workloads/*.c) $(wildcard report/*.c)
 OBJS     := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -40,6 +47,12 @@ SKELS    := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
 
 .PHONY: all clean test unit-tests bench deps
 all: $(OUT)/rmapbench
+
+# libperf (see LIBPERF above)
+$(LIBPERF)/.stamp: scripts/build-libperf.sh
+	$(call msg,LIBPERF,$(LIBPERF))
+	$(Q)scripts/build-libperf.sh
+$(OBJ)/bench/perfcount.o $(OUT)/rmapbench: | $(LIBPERF)/.stamp
 
 $(OUT)/rmapbench: $(OBJS)
 	$(call msg,LINK,$@)

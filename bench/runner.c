@@ -29,6 +29,7 @@ struct runner {
 	struct slabacct *sa;		/* NULL: accounting unavailable */
 	char sa_reason[256];
 	const char *json_path;
+	bool no_probes;			/* --no-probes: overhead baseline */
 	int nr_coll;
 	struct {
 		const struct collector *c;
@@ -463,6 +464,7 @@ static void usage_run(FILE *f)
 "  -j, --json FILE       write the JSON report to FILE ('-' = stdout); written\n"
 "                        atomically. Without it a summary table is printed.\n"
 "  -v, --verbose         detail on stderr\n"
+"      --no-probes       attach nothing (baseline for probe-overhead benchmarks)\n"
 "\n"
 "examples:\n"
 "  rmapbench run --workload fork-chain --set fork-chain.depth=8 --reps 3\n"
@@ -481,6 +483,7 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-probes", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -503,6 +506,7 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 		case 'i': interval = optarg; break;
 		case 'j': r->json_path = optarg; break;
 		case 'v': verbose++; break;
+		case 'P': r->no_probes = true; break;
 		case 'h': usage_run(stdout); exit(EXIT_OK);
 		default: usage_run(stderr); return -1;
 		}
@@ -573,7 +577,9 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	install_signals();
-	if (slabacct_open(&r.sa, r.sa_reason, sizeof(r.sa_reason))) {
+	if (r.no_probes) {
+		snprintf(r.sa_reason, sizeof(r.sa_reason), "disabled by --no-probes");
+	} else if (slabacct_open(&r.sa, r.sa_reason, sizeof(r.sa_reason))) {
 		err("slab accounting unavailable: %s", r.sa_reason);
 		r.sa = NULL;
 	}
@@ -586,7 +592,8 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(report, "slab_accounting", r.sa ? slabacct_describe(r.sa) :
 			    json_pack("{s:b, s:s, s:n, s:{}}", "available", 0, "reason",
 				      r.sa_reason, "method", "caches"));
-	open_collectors(&r, report);
+	if (!r.no_probes)
+		open_collectors(&r, report);
 	wls = json_array();
 	for (int i = 0; i < r.cfg.nr && !interrupted; i++)
 		if (r.cfg.wl[i].selected)

@@ -53,6 +53,7 @@ struct kind_info {
 
 struct slabacct {
 	struct slabacct_bpf *skel;
+	const char *method;		/* "tp_btf" or "raw_tp" */
 	struct kind_info kinds[SA_NR_KINDS];
 	bool present[SA_NR_KINDS];
 	struct sa_site sites[SA_MAX_SITES];
@@ -314,9 +315,49 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 	return 0;
 }
 
+static void choose_method(struct slabacct_bpf *skel, bool btf)
+{
+	bpf_program__set_autoload(skel->progs.btf_cache_alloc, btf);
+	bpf_program__set_autoload(skel->progs.btf_cache_free, btf);
+	bpf_program__set_autoload(skel->progs.btf_fork, btf);
+	bpf_program__set_autoload(skel->progs.raw_cache_alloc, !btf);
+	bpf_program__set_autoload(skel->progs.raw_cache_free, !btf);
+	bpf_program__set_autoload(skel->progs.raw_fork, !btf);
+}
+
+/* Opens, configures, loads and attaches with one method; 0 or -errno. */
+static int load_with(struct slabacct *sa, bool btf, char *reason, size_t len)
+{
+	int ret;
+
+	slabacct_bpf__destroy(sa->skel);
+	sa->nr_sites = 0;
+	memset(sa->kinds, 0, sizeof(sa->kinds));
+	sa->skel = slabacct_bpf__open();
+	if (!sa->skel) {
+		snprintf(reason, len, "cannot open BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	if (configure(sa, reason, len))
+		return -ENOENT;
+	choose_method(sa->skel, btf);
+	sa->method = btf ? "tp_btf" : "raw_tp";
+	ret = slabacct_bpf__load(sa->skel);
+	if (ret) {
+		snprintf(reason, len, "%s: BPF load refused: %s", sa->method, strerror(-ret));
+		return ret;
+	}
+	ret = slabacct_bpf__attach(sa->skel);
+	if (ret)
+		snprintf(reason, len, "%s: attach to kmem_cache_alloc/free, sched_process_fork failed: %s",
+			 sa->method, strerror(-ret));
+	return ret;
+}
+
 int slabacct_open(struct slabacct **out, char *reason, size_t len)
 {
 	struct slabacct *sa = calloc(1, sizeof(*sa));
+	char btf_reason[256];
 	int ret;
 
 	if (!sa) {
@@ -325,24 +366,18 @@ int slabacct_open(struct slabacct **out, char *reason, size_t len)
 	}
 	if (!verbose)
 		libbpf_set_print(NULL);
-	sa->skel = slabacct_bpf__open();
-	if (!sa->skel) {
-		snprintf(reason, len, "cannot open BPF object: %s", strerror(errno));
+	/* tp_btf where the kernel allows tracing programs, raw_tp otherwise */
+	ret = load_with(sa, true, btf_reason, sizeof(btf_reason));
+	if (ret == -ENOENT) {
+		snprintf(reason, len, "%s", btf_reason);
 		goto fail;
 	}
-	if (configure(sa, reason, len))
-		goto fail;
-	ret = slabacct_bpf__load(sa->skel);
 	if (ret) {
-		snprintf(reason, len, "BPF load refused: %s", strerror(-ret));
-		goto fail;
+		info("slab accounting: %s; falling back to raw_tp", btf_reason);
+		ret = load_with(sa, false, reason, len);
 	}
-	ret = slabacct_bpf__attach(sa->skel);
-	if (ret) {
-		snprintf(reason, len, "raw_tp attach of kmem_cache_alloc/free failed: %s",
-			 strerror(-ret));
+	if (ret)
 		goto fail;
-	}
 	*out = sa;
 	return 0;
 fail:
@@ -465,7 +500,7 @@ json_t *slabacct_describe(const struct slabacct *sa)
 			"note", ki->note[0] ? ki->note : NULL));
 	}
 	return json_pack("{s:b, s:n, s:s, s:o}", "available", 1, "reason",
-			 "method", "raw_tp", "caches", caches);
+			 "method", sa->method, "caches", caches);
 }
 
 static json_t *metric(double value, const char *unit, const char *better, const char *kind)

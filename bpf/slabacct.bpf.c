@@ -160,10 +160,8 @@ static __always_inline void count_free(u64 ptr)
 	__sync_fetch_and_add(&c->live, -1);
 }
 
-/* kmem_cache_alloc(call_site, ptr, s, gfp_flags, node): same from 6.1 to 6.18 */
-SEC("raw_tp/kmem_cache_alloc")
-int BPF_PROG(rmb_cache_alloc, unsigned long call_site, const void *ptr,
-	     struct kmem_cache *s)
+static __always_inline int on_alloc(unsigned long call_site, const void *ptr,
+				    struct kmem_cache *s)
 {
 	u32 mask, kind;
 
@@ -186,17 +184,7 @@ int BPF_PROG(rmb_cache_alloc, unsigned long call_site, const void *ptr,
 	return 0;
 }
 
-/* kmem_cache_free(call_site, ptr, s) */
-SEC("raw_tp/kmem_cache_free")
-int BPF_PROG(rmb_cache_free, unsigned long call_site, const void *ptr)
-{
-	if (ptr)
-		count_free((u64)ptr);
-	return 0;
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(rmb_fork, struct task_struct *parent, struct task_struct *child)
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
 {
 	u32 ptgid = BPF_CORE_READ(parent, tgid);
 	u32 ctgid = BPF_CORE_READ(child, tgid);
@@ -206,6 +194,52 @@ int BPF_PROG(rmb_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
 	return 0;
+}
+
+/*
+ * Two attach methods, one chosen at run time with bpf_program__set_autoload():
+ * tp_btf (BTF-typed, cheapest) where the kernel allows it, raw_tp otherwise.
+ * kmem_cache_alloc(call_site, ptr, s, gfp_flags, node) and
+ * kmem_cache_free(call_site, ptr, s) have these prototypes from 6.1 to 6.18.
+ */
+SEC("tp_btf/kmem_cache_alloc")
+int BPF_PROG(btf_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s)
+{
+	return on_alloc(call_site, ptr, s);
+}
+
+SEC("tp_btf/kmem_cache_free")
+int BPF_PROG(btf_cache_free, unsigned long call_site, const void *ptr)
+{
+	if (ptr)
+		count_free((u64)ptr);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(raw_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s)
+{
+	return on_alloc(call_site, ptr, s);
+}
+
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(raw_cache_free, unsigned long call_site, const void *ptr)
+{
+	if (ptr)
+		count_free((u64)ptr);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
 }
 
 char LICENSE[] SEC("license") = "GPL";

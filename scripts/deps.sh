@@ -13,7 +13,7 @@ PKGS=(
 	busybox-static cpio zstd xz-utils kmod          # guest initramfs
 	qemu-system-x86                                 # booting kernels under test
 	gnuplot-nox                                     # graphs
-	shellcheck
+	shellcheck bc python3                          # run.sh lint, benchmark and test scripts
 )
 
 missing=()

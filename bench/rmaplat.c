@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rmap walk latency collector (bpf/rmaplat.bpf.c).
+ *
+ * For every timed function the attach method is chosen at run time: fentry/
+ * fexit when the kernel loads and attaches that pair, else kprobe/kretprobe,
+ * else the function is unavailable with the reasons both methods failed for.
+ * Each candidate pair is tried alone in a throw-away load of the object (so
+ * one refused function cannot take the others down), then the chosen pairs
+ * are loaded together with bpf_program__set_autoload.
+ *
+ * Window: counting is switched on in rep_start (before the workload is
+ * released) and off in rep_stop (after its tree was reaped). Then, unless
+ * disabled, an idle window of min(duration, RMAPBENCH_RMAP_IDLE_MS) counts
+ * the same events with nothing of ours running: the background rate.
+ *
+ * Percentiles are derived from the log2 histogram: the upper bound of the
+ * bucket holding the nearest-rank sample, capped at the exact maximum.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "collector.h"
+#include "rmaplat.h"
+#include "rmaplat.skel.h"
+#include "sysinfo.h"
+#include "util.h"
+
+#define RL_IDLE_ENV		"RMAPBENCH_RMAP_IDLE_MS"
+#define RL_IDLE_DEFAULT_MS	2000
+#define RL_REASON_LEN		384
+
+enum rl_method { RL_FENTRY, RL_KPROBE, RL_NR_METHODS };
+
+static const char *const method_names[RL_NR_METHODS] = { "fentry", "kprobe" };
+/* program name prefixes: entry and return program of each method */
+static const char *const prog_prefix[RL_NR_METHODS][2] = {
+	{ "fentry_", "fexit_" },
+	{ "kprobe_", "kretprobe_" },
+};
+
+static const char *const func_names[RL_NR_FUNCS] = {
+	[RL_RMAP_WALK_ANON] = "rmap_walk_anon",
+	[RL_FOLIO_REFERENCED] = "folio_referenced",
+	[RL_TRY_TO_UNMAP] = "try_to_unmap",
+	[RL_TRY_TO_MIGRATE] = "try_to_migrate",
+	[RL_RMAP_WALK_KSM] = "rmap_walk_ksm",
+	[RL_LOCK_ANON_VMA] = "folio_lock_anon_vma_read",
+};
+
+struct rl_func_state {
+	int method;			/* -1: unavailable */
+	char tried[RL_NR_METHODS][RL_REASON_LEN];	/* why a method failed */
+	char reason[2 * RL_REASON_LEN];	/* when unavailable */
+	struct bpf_link *links[2];
+};
+
+struct rmaplat {
+	struct rmaplat_bpf *skel;	/* NULL: no function attached */
+	struct bpf_link *fork_link;
+	struct rl_func_state fn[RL_NR_FUNCS];
+	long idle_max_ms;
+	int nr_attached;
+};
+
+/* ---- choosing the attach method ---------------------------------------- */
+
+/*
+ * First libbpf message of a failed trial that names a program ("prog 'x':
+ * BPF program load failed: ..."), to complete the errno text.
+ */
+static char libbpf_msg[256];
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[sizeof(libbpf_msg)];
+	const char *p;
+
+	if (level == LIBBPF_DEBUG || libbpf_msg[0])
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = 0;
+	p = strstr(line, "prog '");
+	if (p)
+		snprintf(libbpf_msg, sizeof(libbpf_msg), "%s", p);
+	return 0;
+}
+
+static struct bpf_program *find_prog(struct rmaplat_bpf *skel, int method, int func,
+				     int which)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s%s", prog_prefix[method][which], func_names[func]);
+	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+/* Loads only @func's pair for @method (and the fork tracker when @fork). */
+static void select_programs(struct rmaplat_bpf *skel, const int *methods, bool fork)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		if (methods[f] < 0)
+			continue;
+		bpf_program__set_autoload(find_prog(skel, methods[f], f, 0), true);
+		bpf_program__set_autoload(find_prog(skel, methods[f], f, 1), true);
+	}
+	bpf_program__set_autoload(skel->progs.rl_fork, fork);
+}
+
+static int attach_pair(struct rmaplat_bpf *skel, int method, int func,
+		       struct bpf_link **links, char *why, size_t len)
+{
+	char e[96];
+
+	for (int w = 0; w < 2; w++) {
+		struct bpf_program *prog = find_prog(skel, method, func, w);
+
+		links[w] = bpf_program__attach(prog);
+		if (!links[w]) {
+			int err = errno;
+
+			snprintf(why, len, "%s attach failed: %s", bpf_program__name(prog),
+				 sysinfo_strerr(err, e, sizeof(e)));
+			if (w)
+				bpf_link__destroy(links[0]);
+			links[0] = links[1] = NULL;
+			return -err;
+		}
+	}
+	return 0;
+}
+
+static void add_config_hint(int method, char *why, size_t len)
+{
+	static const char *const needs[RL_NR_METHODS][4] = {
+		{ "CONFIG_BPF_JIT", "CONFIG_FUNCTION_TRACER",
+		  "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", NULL },
+		{ "CONFIG_KPROBES", "CONFIG_KPROBE_EVENTS", NULL },
+	};
+	size_t used = strlen(why);
+	char val[16];
+
+	for (int i = 0; needs[method][i] && used < len; i++)
+		if (sysinfo_kconfig(needs[method][i], val, sizeof(val)) == 0)
+			used += snprintf(why + used, len - used, "; %s is not set",
+					 needs[method][i]);
+}
+
+/* Loads and attaches @func's pair for @method alone; 0 or -1 with @why. */
+static int try_method(int func, int method, char *why, size_t len)
+{
+	int methods[RL_NR_FUNCS];
+	struct bpf_link *links[2];
+	struct rmaplat_bpf *skel;
+	char e[96];
+	int err;
+
+	for (int f = 0; f < RL_NR_FUNCS; f++)
+		methods[f] = f == func ? method : -1;
+	libbpf_msg[0] = 0;
+	skel = rmaplat_bpf__open();
+	if (!skel) {
+		snprintf(why, len, "cannot open the BPF object: %s",
+			 sysinfo_strerr(errno, e, sizeof(e)));
+		return -1;
+	}
+	select_programs(skel, methods, false);
+	err = rmaplat_bpf__load(skel);
+	if (err) {
+		snprintf(why, len, "load refused: %s%s%s", sysinfo_strerr(err, e, sizeof(e)),
+			 libbpf_msg[0] ? " (libbpf: " : "", libbpf_msg);
+		if (libbpf_msg[0])
+			strncat(why, ")", len - strlen(why) - 1);
+		add_config_hint(method, why, len);
+		rmaplat_bpf__destroy(skel);
+		return -1;
+	}
+	err = attach_pair(skel, method, func, links, why, len);
+	if (err)
+		add_config_hint(method, why, len);
+	bpf_link__destroy(links[0]);
+	bpf_link__destroy(links[1]);
+	rmaplat_bpf__destroy(skel);
+	return err ? -1 : 0;
+}
+
+static bool in_kallsyms(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256];
+	bool found = false;
+
+	if (!f)
+		return true;	/* cannot tell: let the attach decide */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*c %255s", sym) == 1 && !strcmp(sym, name);
+	fclose(f);
+	return found;
+}
+
+static void choose_method(struct rl_func_state *fs, int func, const struct btf *btf)
+{
+	const char *name = func_names[func];
+
+	fs->method = -1;
+	if (!btf)
+		snprintf(fs->tried[RL_FENTRY], RL_REASON_LEN, "no vmlinux BTF");
+	else if (btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) < 0)
+		snprintf(fs->tried[RL_FENTRY], RL_REASON_LEN,
+			 "%s not in the kernel's BTF (inlined, or not built in)", name);
+	else if (!try_method(func, RL_FENTRY, fs->tried[RL_FENTRY], RL_REASON_LEN))
+		fs->method = RL_FENTRY;
+	if (fs->method >= 0)
+		return;
+	if (!in_kallsyms(name))
+		snprintf(fs->tried[RL_KPROBE], RL_REASON_LEN,
+			 "%s not in /proc/kallsyms (inlined, or not built in)", name);
+	else if (!try_method(func, RL_KPROBE, fs->tried[RL_KPROBE], RL_REASON_LEN))
+		fs->method = RL_KPROBE;
+	if (fs->method >= 0)
+		return;
+	snprintf(fs->reason, sizeof(fs->reason), "%s: fentry: %s; kprobe: %s", name,
+		 fs->tried[RL_FENTRY], fs->tried[RL_KPROBE]);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static void mark_all_failed(struct rmaplat *rl, const char *why)
+{
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		if (rl->fn[f].method < 0)
+			continue;
+		rl->fn[f].method = -1;
+		snprintf(rl->fn[f].reason, sizeof(rl->fn[f].reason), "%s: %s",
+			 func_names[f], why);
+	}
+	rl->nr_attached = 0;
+}
+
+static void detach_all(struct rmaplat *rl)
+{
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		bpf_link__destroy(rl->fn[f].links[0]);
+		bpf_link__destroy(rl->fn[f].links[1]);
+		rl->fn[f].links[0] = rl->fn[f].links[1] = NULL;
+	}
+	bpf_link__destroy(rl->fork_link);
+	rl->fork_link = NULL;
+}
+
+/* Loads the chosen pairs together with the fork tracker. */
+static int load_chosen(struct rmaplat *rl)
+{
+	int methods[RL_NR_FUNCS], err;
+	char why[RL_REASON_LEN], e[96];
+
+	for (int f = 0; f < RL_NR_FUNCS; f++)
+		methods[f] = rl->fn[f].method;
+	rl->skel = rmaplat_bpf__open();
+	if (!rl->skel) {
+		snprintf(why, sizeof(why), "cannot open the BPF object: %s",
+			 sysinfo_strerr(errno, e, sizeof(e)));
+		goto fail;
+	}
+	select_programs(rl->skel, methods, true);
+	err = rmaplat_bpf__load(rl->skel);
+	if (err) {
+		snprintf(why, sizeof(why), "combined load refused: %s",
+			 sysinfo_strerr(err, e, sizeof(e)));
+		goto fail;
+	}
+	rl->fork_link = bpf_program__attach(rl->skel->progs.rl_fork);
+	if (!rl->fork_link) {
+		snprintf(why, sizeof(why), "raw_tp/sched_process_fork attach failed: %s",
+			 sysinfo_strerr(errno, e, sizeof(e)));
+		goto fail;
+	}
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		if (methods[f] < 0)
+			continue;
+		if (attach_pair(rl->skel, methods[f], f, rl->fn[f].links, why, sizeof(why)))
+			goto fail;
+	}
+	return 0;
+fail:
+	detach_all(rl);
+	rmaplat_bpf__destroy(rl->skel);
+	rl->skel = NULL;
+	mark_all_failed(rl, why);
+	return -1;
+}
+
+static long idle_max_ms(void)
+{
+	const char *s = getenv(RL_IDLE_ENV);
+	long v;
+
+	if (!s || !*s)
+		return RL_IDLE_DEFAULT_MS;
+	if (parse_long(s, 0, 600000, &v)) {
+		err("%s='%s': expected milliseconds in [0, 600000]; using %d", RL_IDLE_ENV, s,
+		    RL_IDLE_DEFAULT_MS);
+		return RL_IDLE_DEFAULT_MS;
+	}
+	return v;
+}
+
+static void rl_close(void *state)
+{
+	struct rmaplat *rl = state;
+
+	if (!rl)
+		return;
+	detach_all(rl);
+	rmaplat_bpf__destroy(rl->skel);
+	free(rl);
+}
+
+static int rl_open(void **state, char *reason, size_t len)
+{
+	struct rmaplat *rl = calloc(1, sizeof(*rl));
+	libbpf_print_fn_t old;
+	struct btf *btf;
+
+	if (!rl) {
+		snprintf(reason, len, "out of memory");
+		return -1;
+	}
+	rl->idle_max_ms = idle_max_ms();
+	btf = btf__load_vmlinux_btf();	/* NULL: choose_method says why */
+	old = libbpf_set_print(capture_print);
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		choose_method(&rl->fn[f], f, btf);
+		rl->nr_attached += rl->fn[f].method >= 0;
+	}
+	btf__free(btf);
+	if (rl->nr_attached)
+		load_chosen(rl);
+	libbpf_set_print(old);
+	for (int f = 0; f < RL_NR_FUNCS; f++)
+		if (rl->fn[f].method < 0)
+			info("rmaplat: %s unavailable: %s", func_names[f], rl->fn[f].reason);
+	*state = rl;
+	return 0;
+}
+
+static json_t *rl_describe(void *state)
+{
+	struct rmaplat *rl = state;
+	json_t *funcs = json_object();
+
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		const struct rl_func_state *fs = &rl->fn[f];
+		json_t *tried = json_object();
+
+		for (int m = 0; m < RL_NR_METHODS; m++) {
+			if (fs->tried[m][0])
+				json_object_set_new(tried, method_names[m],
+						    json_string(fs->tried[m]));
+			if (m == fs->method)
+				break;
+		}
+		json_object_set_new(funcs, func_names[f], json_pack(
+			"{s:b, s:s?, s:s?, s:o}", "available", fs->method >= 0,
+			"method", fs->method >= 0 ? method_names[fs->method] : NULL,
+			"reason", fs->method >= 0 ? NULL : fs->reason,
+			"failed_methods", tried));
+	}
+	return json_pack("{s:b, s:s?, s:o, s:s, s:s, s:I}",
+		"available", rl->nr_attached > 0,
+		"reason", rl->nr_attached ? NULL : "no rmap function could be probed",
+		"functions", funcs,
+		"scope", "system-wide, inside each repetition's window; own_calls: "
+			 "by the workload's process tree",
+		"percentiles", "derived from the log2 histogram: upper bound of the bucket "
+			       "holding the nearest-rank sample, capped at the exact max",
+		"idle_window_max_ms", (json_int_t)rl->idle_max_ms);
+}
+
+/* ---- windows ------------------------------------------------------------ */
+
+static void window_open(struct rmaplat *rl)
+{
+	struct rmaplat_bpf__bss *bss = rl->skel->bss;
+
+	bss->enabled = 0;
+	__sync_synchronize();
+	bss->window_gen++;
+	memset((void *)bss->stats, 0, sizeof(bss->stats));
+	__sync_synchronize();
+	bss->enabled = 1;
+}
+
+static void window_close(struct rmaplat *rl, struct rl_stats *out)
+{
+	struct rmaplat_bpf__bss *bss = rl->skel->bss;
+
+	bss->enabled = 0;
+	__sync_synchronize();
+	memcpy(out, (void *)bss->stats, sizeof(bss->stats));
+}
+
+static void clear_tracked(struct rmaplat *rl)
+{
+	struct bpf_map *map = rl->skel->maps.tracked;
+	__u32 key;
+
+	while (bpf_map__get_next_key(map, NULL, &key, sizeof(key)) == 0)
+		bpf_map__delete_elem(map, &key, sizeof(key), 0);
+}
+
+static void rl_rep_start(void *state, pid_t pid)
+{
+	struct rmaplat *rl = state;
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (!rl->skel)
+		return;
+	clear_tracked(rl);
+	if (bpf_map__update_elem(rl->skel->maps.tracked, &key, sizeof(key), &one,
+				 sizeof(one), BPF_ANY))
+		err("rmaplat: cannot track pid %d: %s", pid, strerror(errno));
+	window_open(rl);
+}
+
+/* ---- metrics ------------------------------------------------------------ */
+
+static uint64_t bucket_le(int b)
+{
+	return b >= 63 ? (uint64_t)INT64_MAX : (1ull << b) - 1;
+}
+
+/* Nearest-rank percentile from the histogram: its bucket's upper bound. */
+static uint64_t hist_percentile(const struct rl_hist *h, double pct)
+{
+	uint64_t rank = (uint64_t)(pct / 100.0 * h->count + 0.999999), seen = 0;
+
+	if (!rank)
+		rank = 1;
+	for (int b = 0; b < RL_NR_BUCKETS; b++) {
+		seen += h->bucket[b];
+		if (seen >= rank)
+			return bucket_le(b) < h->max ? bucket_le(b) : h->max;
+	}
+	return h->max;
+}
+
+static json_t *hist_buckets_json(const struct rl_hist *h, const char *unit)
+{
+	json_t *buckets = json_array();
+	int lo = RL_NR_BUCKETS, hi = -1;
+
+	for (int b = 0; b < RL_NR_BUCKETS; b++) {
+		if (!h->bucket[b])
+			continue;
+		lo = b < lo ? b : lo;
+		hi = b;
+	}
+	for (int b = lo; b <= hi; b++)
+		json_array_append_new(buckets, json_pack("{s:I, s:I}",
+			"le", (json_int_t)bucket_le(b), "count", (json_int_t)h->bucket[b]));
+	return json_pack("{s:s, s:o}", "unit", unit, "buckets", buckets);
+}
+
+static json_t *hist_metric(const struct rl_hist *h, const char *unit)
+{
+	uint64_t p50 = hist_percentile(h, 50);
+
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
+		"value", (json_int_t)p50, "unit", unit, "better", "lower", "kind", "timed",
+		"count", (json_int_t)h->count, "sum", (json_int_t)h->sum,
+		"max", (json_int_t)h->max, "p50", (json_int_t)p50,
+		"p90", (json_int_t)hist_percentile(h, 90),
+		"p99", (json_int_t)hist_percentile(h, 99),
+		"percentiles", "log2-bucket upper bound",
+		"hist", hist_buckets_json(h, unit));
+}
+
+static json_t *null_metric(const char *unit, const char *why)
+{
+	return json_pack("{s:n, s:s, s:s, s:s, s:s}", "value", "unit", unit,
+			 "better", "lower", "kind", "timed", "reason", why);
+}
+
+static json_t *calls_metric(uint64_t n)
+{
+	return json_pack("{s:I, s:s, s:s, s:s}", "value", (json_int_t)n, "unit", "calls",
+			 "better", "none", "kind", "timed");
+}
+
+static void set_metric(json_t *metrics, const char *func, const char *suffix, json_t *m)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "rmap.%s%s", func, suffix);
+	json_object_set_new(metrics, name, m);
+}
+
+static void add_func_metrics(json_t *metrics, int f, const struct rl_stats *s)
+{
+	const char *fn = func_names[f];
+	char why[160];
+	json_t *m;
+
+	if (s->ns.count) {
+		m = hist_metric(&s->ns, "ns");
+		if (s->unmatched)
+			json_object_set_new(m, "unmatched_returns",
+					    json_integer((json_int_t)s->unmatched));
+		set_metric(metrics, fn, "", m);
+	} else {
+		snprintf(why, sizeof(why), "no calls: %s did not run during the repetition", fn);
+		set_metric(metrics, fn, "", null_metric("ns", why));
+	}
+	set_metric(metrics, fn, ".calls", calls_metric(s->ns.count));
+	set_metric(metrics, fn, ".own_calls", calls_metric(s->own_calls));
+	if (s->mapcount.count) {
+		m = hist_metric(&s->mapcount, "mappings");
+		json_object_set_new(m, "better", json_string("none"));
+		set_metric(metrics, fn, ".mapcount", m);
+	}
+}
+
+static void add_unavailable(json_t *metrics, int f, const char *reason)
+{
+	static const char *const suffix[] = { "", ".calls", ".own_calls", ".idle_calls" };
+	char why[2 * RL_REASON_LEN + 32];
+
+	snprintf(why, sizeof(why), "unavailable: %s", reason);
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		set_metric(metrics, func_names[f], suffix[i],
+			   null_metric(i ? "calls" : "ns", why));
+}
+
+static void idle_window(struct rmaplat *rl, uint64_t duration_ns, json_t *metrics)
+{
+	uint64_t want = duration_ns, cap = (uint64_t)rl->idle_max_ms * 1000000ull;
+	struct rl_stats idle[RL_NR_FUNCS];
+	struct timespec ts;
+	uint64_t t0, got;
+
+	if (want > cap)
+		want = cap;
+	if (!want) {
+		for (int f = 0; f < RL_NR_FUNCS; f++)
+			if (rl->fn[f].method >= 0)
+				set_metric(metrics, func_names[f], ".idle_calls", null_metric(
+					"calls", "unavailable: idle baseline disabled ("
+					RL_IDLE_ENV "=0)"));
+		return;
+	}
+	ts.tv_sec = want / 1000000000ull;
+	ts.tv_nsec = want % 1000000000ull;
+	t0 = now_ns();
+	window_open(rl);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	window_close(rl, idle);
+	got = now_ns() - t0;
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		json_t *m;
+
+		if (rl->fn[f].method < 0)
+			continue;
+		m = calls_metric(idle[f].ns.count);
+		json_object_set_new(m, "window_ns", json_integer((json_int_t)got));
+		set_metric(metrics, func_names[f], ".idle_calls", m);
+	}
+}
+
+static void rl_rep_stop(void *state, uint64_t duration_ns, json_t *metrics, json_t *rep)
+{
+	struct rmaplat *rl = state;
+	struct rl_stats s[RL_NR_FUNCS];
+
+	(void)rep;
+	if (rl->skel)
+		window_close(rl, s);
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		if (rl->fn[f].method < 0)
+			add_unavailable(metrics, f, rl->fn[f].reason);
+		else
+			add_func_metrics(metrics, f, &s[f]);
+	}
+	if (rl->skel)
+		idle_window(rl, duration_ns, metrics);
+}
+
+static void rl_unavailable(const char *reason, json_t *metrics)
+{
+	for (int f = 0; f < RL_NR_FUNCS; f++)
+		add_unavailable(metrics, f, reason);
+}
+
+const struct collector rmaplat_collector = {
+	.name = "rmaplat",
+	.open = rl_open,
+	.describe = rl_describe,
+	.rep_start = rl_rep_start,
+	.rep_stop = rl_rep_stop,
+	.unavailable = rl_unavailable,
+	.close = rl_close,
+};

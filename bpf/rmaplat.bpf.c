@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rmap walk latency: duration of every call of rmap_walk_anon,
+ * folio_referenced, try_to_unmap, try_to_migrate, rmap_walk_ksm and
+ * folio_lock_anon_vma_read, as log2 histograms with exact count, sum and max,
+ * plus the folio's mapcount at entry.
+ *
+ * Every function has an fentry/fexit pair and a kprobe/kretprobe pair; user
+ * space loads exactly one pair per function (bpf_program__set_autoload), the
+ * first that the running kernel accepts.
+ *
+ * Calls are counted system-wide (reclaim walks run in kswapd, compaction in
+ * kcompactd, KSM in ksmd), but only inside a window user space opens and
+ * closes (@enabled, @window_gen): a call that started in another window is
+ * dropped. Calls made by the tracked process tree (the workload) are also
+ * counted apart, in own_calls.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "core_fixes.bpf.h"
+#include "rmaplat.h"
+
+/* Written by user space through the mmap'ed .bss. */
+volatile unsigned int enabled;
+volatile unsigned int window_gen;
+struct rl_stats stats[RL_NR_FUNCS] = {};
+
+struct rl_start {
+	u64 ts;
+	u32 gen;
+	int mapcount;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RL_MAX_INFLIGHT);
+	__type(key, u64);	/* tid << 8 | function */
+	__type(value, struct rl_start);
+} starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RL_MAX_TASKS);
+	__type(key, u32);	/* tgid */
+	__type(value, u8);
+} tracked SEC(".maps");
+
+/* fls64: number of significant bits, 0 for 0. */
+static __always_inline u32 log2_bucket(u64 v)
+{
+	u32 b = 0;
+
+	if (v >> 32) {
+		b += 32;
+		v >>= 32;
+	}
+	if (v >> 16) {
+		b += 16;
+		v >>= 16;
+	}
+	if (v >> 8) {
+		b += 8;
+		v >>= 8;
+	}
+	if (v >> 4) {
+		b += 4;
+		v >>= 4;
+	}
+	if (v >> 2) {
+		b += 2;
+		v >>= 2;
+	}
+	if (v >> 1) {
+		b += 1;
+		v >>= 1;
+	}
+	return b + (u32)v;
+}
+
+static __always_inline void raise_max(struct rl_hist *h, u64 v)
+{
+	for (int i = 0; i < 16; i++) {
+		u64 max = h->max;
+
+		if (v <= max)
+			return;
+		if (__sync_val_compare_and_swap(&h->max, max, v) == max)
+			return;
+	}
+}
+
+static __always_inline void hist_add(struct rl_hist *h, u64 v)
+{
+	u32 b = log2_bucket(v);
+
+	if (b >= RL_NR_BUCKETS)
+		b = RL_NR_BUCKETS - 1;
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum, v);
+	__sync_fetch_and_add(&h->bucket[b & (RL_NR_BUCKETS - 1)], 1);
+	raise_max(h, v);
+}
+
+static __always_inline u64 start_key(u32 func)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+
+	return ((u64)tid << 8) | func;
+}
+
+static __always_inline bool task_tracked(void)
+{
+	u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+static __always_inline int on_entry(u32 func, const struct folio *folio)
+{
+	struct rl_start st = {};
+	u64 key = start_key(func);
+
+	if (!enabled)
+		return 0;
+	st.gen = window_gen;
+	st.mapcount = folio ? rmb_folio_mapcount(folio) : -1;
+	st.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&starts, &key, &st, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_exit(u32 func)
+{
+	u64 now = bpf_ktime_get_ns();
+	u64 key = start_key(func);
+	struct rl_stats *s;
+	struct rl_start *st;
+	u64 ts;
+	u32 gen;
+	int mapcount;
+
+	if (func >= RL_NR_FUNCS)
+		return 0;
+	s = &stats[func];
+	st = bpf_map_lookup_elem(&starts, &key);
+	if (!st) {
+		if (enabled)
+			__sync_fetch_and_add(&s->unmatched, 1);
+		return 0;
+	}
+	ts = st->ts;
+	gen = st->gen;
+	mapcount = st->mapcount;
+	bpf_map_delete_elem(&starts, &key);
+	if (!enabled || gen != window_gen || now < ts)
+		return 0;
+	hist_add(&s->ns, now - ts);
+	if (mapcount >= 0)
+		hist_add(&s->mapcount, mapcount);
+	if (task_tracked())
+		__sync_fetch_and_add(&s->own_calls, 1);
+	return 0;
+}
+
+/* Every timed function takes the folio first: 6.1 to 6.18 alike. */
+#define RL_PROBES(fn, id)						\
+SEC("fentry/" #fn)							\
+int BPF_PROG(fentry_##fn, const struct folio *folio)			\
+{									\
+	return on_entry(id, folio);					\
+}									\
+									\
+SEC("fexit/" #fn)							\
+int BPF_PROG(fexit_##fn)						\
+{									\
+	return on_exit(id);						\
+}									\
+									\
+SEC("kprobe/" #fn)							\
+int BPF_KPROBE(kprobe_##fn, const struct folio *folio)			\
+{									\
+	return on_entry(id, folio);					\
+}									\
+									\
+SEC("kretprobe/" #fn)							\
+int BPF_KRETPROBE(kretprobe_##fn)					\
+{									\
+	return on_exit(id);						\
+}
+
+RL_PROBES(rmap_walk_anon, RL_RMAP_WALK_ANON)
+RL_PROBES(folio_referenced, RL_FOLIO_REFERENCED)
+RL_PROBES(try_to_unmap, RL_TRY_TO_UNMAP)
+RL_PROBES(try_to_migrate, RL_TRY_TO_MIGRATE)
+RL_PROBES(rmap_walk_ksm, RL_RMAP_WALK_KSM)
+RL_PROBES(folio_lock_anon_vma_read, RL_LOCK_ANON_VMA)
+
+/* The workload's tree: children of tracked tasks are tracked. */
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(rl_fork, struct task_struct *parent, struct task_struct *child)
+{
+	u32 ptgid = BPF_CORE_READ(parent, tgid);
+	u32 ctgid = BPF_CORE_READ(child, tgid);
+	u8 one = 1;
+
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&tracked, &ptgid))
+		return 0;
+	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals shared by the files of report/: the loaded report model,
+ * the comparison model, configuration, outputs and gnuplot graphs.
+ */
+#ifndef RMAPBENCH_CMP_H
+#define RMAPBENCH_CMP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "stats.h"
+
+#define CMP_REPORT_SCHEMA	"rmapbench-report"
+#define CMP_REPORT_MAJOR	1
+#define CMP_SCHEMA		"rmapbench-comparison"
+#define CMP_SCHEMA_VERSION	1
+#define CMP_ERR_LEN		512
+
+#ifndef RMAPBENCH_VERSION
+#define RMAPBENCH_VERSION "unknown"
+#endif
+
+/* ---- cmp_util.c ---------------------------------------------------- */
+
+struct sbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_html(struct sbuf *b, const char *s);	/* escaped for HTML */
+void sbuf_md(struct sbuf *b, const char *s);	/* escaped for a Markdown cell */
+void sbuf_free(struct sbuf *b);
+
+/* Writes @len bytes to a temporary file next to @path, then renames it. */
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      char *err, size_t errlen);
+int sbuf_write(struct sbuf *b, const char *path, char *err, size_t errlen);
+int mkdir_p(const char *path, char *err, size_t errlen);
+char *path_join(const char *dir, const char *name);
+/* [A-Za-z0-9._-] copy of @s, other bytes become '_' */
+char *file_safe(const char *s);
+void utc_stamp(char *buf, size_t len, bool compact);
+/* "%.*g"-style number without trailing noise; "n/a" for NaN */
+const char *fmt_num(char *buf, size_t len, double v);
+const char *fmt_pct(char *buf, size_t len, double v);
+json_t *json_num(double v);	/* integer when integral, null when not finite */
+
+/* ---- cmp_report.c: a validated report.json ---------------------------- */
+
+enum metric_kind { MK_EXACT, MK_TIMED };
+enum metric_better { MB_LOWER, MB_HIGHER, MB_NONE };
+
+struct hist_bucket {
+	double le;		/* INFINITY for the overflow bucket */
+	double count;
+};
+
+struct metric_samples {
+	const char *name;
+	enum metric_kind kind;
+	enum metric_better better;
+	const char *unit;
+	double *values;		/* from the ok repetitions, null values left out */
+	size_t n;
+	size_t n_null;
+	const char *reason;	/* first reason given for a null value */
+	struct hist_bucket *hist;	/* summed over the ok repetitions */
+	size_t nhist;
+	const char *hist_unit;
+};
+
+struct workload_data {
+	const char *name;
+	json_t *params;
+	char *params_str;	/* "regions=8 depth=4" */
+	const char *status;	/* ok | unavailable | failed */
+	const char *reason;
+	size_t nreps;
+	size_t nreps_ok;
+	json_t *reps;
+	struct metric_samples *metrics;
+	size_t nmetrics;
+};
+
+struct report {
+	char *path;
+	char *label;		/* kernel release, made unique among the inputs */
+	json_t *root;
+	const char *release;
+	const char *created;
+	const char *cpu_model;
+	const char *virt;
+	const char *accel;	/* NULL for JSON null */
+	long long cores;
+	bool slab_available;
+	const char *slab_reason;
+	struct workload_data *wl;
+	size_t nwl;
+};
+
+int report_load(struct report *r, const char *path, char *err, size_t errlen);
+void report_free(struct report *r);
+const struct metric_samples *workload_metric(const struct workload_data *w,
+					     const char *name);
+bool params_equal(json_t *a, json_t *b);
+const char *kind_name(enum metric_kind k);
+const char *better_name(enum metric_better b);
+
+/* ---- cmp_config.c: [compare] of an INI file --------------------------- */
+
+struct cmp_threshold {
+	char *glob;
+	double pct;
+};
+
+struct cmp_config {
+	char *path;		/* NULL: built-in defaults */
+	struct rstat_timed_opts stat;
+	char **gate;
+	size_t ngate;
+	struct cmp_threshold *thr;
+	size_t nthr;
+};
+
+void cmp_config_init(struct cmp_config *cfg);
+int cmp_config_load(struct cmp_config *cfg, const char *path, char *err,
+		    size_t errlen);
+void cmp_config_free(struct cmp_config *cfg);
+bool cmp_glob_match(const char *glob, enum metric_kind kind,
+		    const char *workload, const char *metric);
+bool cmp_config_gated(const struct cmp_config *cfg, enum metric_kind kind,
+		      const char *workload, const char *metric);
+double cmp_config_threshold(const struct cmp_config *cfg, enum metric_kind kind,
+			    const char *workload, const char *metric);
+
+/* ---- compare.c: the comparison model ---------------------------------- */
+
+enum verdict {
+	VD_UNCHANGED,
+	VD_REGRESSION,
+	VD_IMPROVEMENT,
+	VD_CHANGED,		/* better == none */
+	VD_UNAVAILABLE,
+	VD_NOT_JUDGED,		/* timed, unlike environments */
+	NR_VERDICTS,
+};
+
+enum timed_mode { TIMED_JUDGED, TIMED_REFUSED, TIMED_FORCED };
+
+struct side_exact {
+	size_t n;
+	double value;		/* median over repetitions */
+	double min;
+	double max;
+};
+
+struct metric_cmp {
+	const char *name;
+	enum metric_kind kind;
+	enum metric_better better;
+	const char *unit;
+	const struct metric_samples *base;
+	const struct metric_samples *test;
+	enum verdict verdict;
+	bool gated;
+	char reason[256];	/* unavailable / not judged / notes */
+	/* exact */
+	struct side_exact eb, et;
+	double delta;
+	double delta_pct;	/* NaN when the base value is 0 */
+	/* timed */
+	bool have_timed;
+	double threshold_pct;
+	struct rstat_timed t;
+};
+
+struct workload_cmp {
+	const struct workload_data *base;
+	const struct workload_data *test;
+	struct metric_cmp *m;
+	size_t nm;
+	const char *reason;	/* set when one side is not ok */
+};
+
+struct unmatched {
+	const struct workload_data *w;
+	const char *side;	/* "base" | "test" */
+	char reason[256];
+};
+
+struct test_cmp {
+	struct report *test;
+	enum timed_mode timed;
+	char env_diff[512];	/* "machine.virt: native vs tcg; ..." */
+	struct workload_cmp *w;
+	size_t nw;
+	struct unmatched *u;
+	size_t nu;
+	size_t count[NR_VERDICTS];
+	size_t gated_regressions;
+	size_t failed_workloads;	/* ok in base, failed in test */
+	size_t unavailable_workloads;
+};
+
+struct comparison {
+	struct cmp_config cfg;
+	struct report *base;
+	struct test_cmp *tests;
+	size_t ntests;
+	bool force;
+	int verbose;
+	char created[32];
+	char *outdir;
+};
+
+const char *verdict_name(enum verdict v);
+bool any_gated_regression(const struct comparison *c);
+json_t *comparison_json(const struct comparison *c);
+
+/* ---- cmp_output.c ------------------------------------------------------ */
+
+void print_table(const struct comparison *c, FILE *out);
+int write_summary_md(const struct comparison *c, struct sbuf *md);
+const char *env_note(const struct test_cmp *t, char *buf, size_t len);
+
+/* ---- cmp_plot.c: gnuplot ------------------------------------------------ */
+
+struct graph {
+	char *stem;		/* file name without extension, in graphs/ */
+	char *title;
+	int section;		/* index of the workload, -1: comparison-wide */
+	bool png;
+	bool svg;
+};
+
+struct gp_ctx {
+	char *dir;		/* <out>/graphs */
+	char *log;		/* <out>/graphs/gnuplot.log */
+	bool available;
+	char why[CMP_ERR_LEN];	/* why graphs are missing */
+	const char *png_term;	/* "pngcairo" or "png" */
+	bool svg;
+	int verbose;
+	struct graph *g;
+	size_t ng;
+	size_t failed;
+};
+
+struct plot_side {
+	const char *label;
+	const struct workload_data *w;
+};
+
+int gp_init(struct gp_ctx *gp, const char *outdir, int verbose);
+void gp_free(struct gp_ctx *gp);
+void gp_workload_graphs(struct gp_ctx *gp, int section, const char *stem,
+			const struct plot_side *s, size_t n);
+void gp_change_graphs(struct gp_ctx *gp, const struct comparison *c);
+void gp_spread_graph(struct gp_ctx *gp, int section, const char *stem,
+		     const struct plot_side *s);
+
+/* ---- cmp_html.c ---------------------------------------------------------- */
+
+int write_compare_html(const struct comparison *c, const struct gp_ctx *gp,
+		       char *err, size_t errlen);
+int write_plot_html(const struct report *r, const struct gp_ctx *gp,
+		    const char *outdir, char *err, size_t errlen);
+void html_graphs(struct sbuf *h, const struct gp_ctx *gp, int section);
+
+#endif

@@ -1,0 +1,884 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rmapbench compare: a base report against one or more test reports.
+ *
+ * Workloads are matched by name and identical params. Exact metrics are
+ * compared as numbers (any difference is real); timed metrics with a
+ * Mann-Whitney U test and a bootstrap interval of the ratio of medians,
+ * only between like environments unless --force. See docs/compare.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cmp.h"
+#include "compare.h"
+
+#define PROG "rmapbench compare"
+
+static const char *const verdict_names[NR_VERDICTS] = {
+	[VD_UNCHANGED] = "unchanged",
+	[VD_REGRESSION] = "regression",
+	[VD_IMPROVEMENT] = "improvement",
+	[VD_CHANGED] = "changed",
+	[VD_UNAVAILABLE] = "unavailable",
+	[VD_NOT_JUDGED] = "not-judged",
+};
+
+const char *verdict_name(enum verdict v)
+{
+	return v < NR_VERDICTS ? verdict_names[v] : "?";
+}
+
+static bool str_eq_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+static void env_append(struct test_cmp *t, const char *what, const char *a,
+		       const char *b)
+{
+	size_t len = strlen(t->env_diff);
+
+	snprintf(t->env_diff + len, sizeof(t->env_diff) - len, "%s%s: %s vs %s",
+		 len ? "; " : "", what, a ? a : "null", b ? b : "null");
+}
+
+/* Timed metrics are only judged between like machines. */
+static void check_environment(const struct report *base, struct test_cmp *t,
+			      bool force)
+{
+	const struct report *r = t->test;
+	char cb[32], ct[32];
+
+	t->env_diff[0] = '\0';
+	if (strcmp(base->virt, r->virt))
+		env_append(t, "machine.virt", base->virt, r->virt);
+	if (!str_eq_null(base->accel, r->accel))
+		env_append(t, "machine.accel", base->accel, r->accel);
+	if (strcmp(base->cpu_model, r->cpu_model))
+		env_append(t, "machine.cpu_model", base->cpu_model, r->cpu_model);
+	if (base->cores != r->cores) {
+		snprintf(cb, sizeof(cb), "%lld", base->cores);
+		snprintf(ct, sizeof(ct), "%lld", r->cores);
+		env_append(t, "machine.cores", cb, ct);
+	}
+	if (!t->env_diff[0])
+		t->timed = TIMED_JUDGED;
+	else
+		t->timed = force ? TIMED_FORCED : TIMED_REFUSED;
+}
+
+static void side_exact(const struct metric_samples *m, struct side_exact *s)
+{
+	struct rstat_summary sum;
+
+	rstat_summarize(m->values, m->n, &sum);
+	s->n = m->n;
+	s->value = sum.median;
+	s->min = sum.min;
+	s->max = sum.max;
+}
+
+static enum verdict directional(enum metric_better better, int direction)
+{
+	if (!direction)
+		return VD_UNCHANGED;
+	if (better == MB_NONE)
+		return VD_CHANGED;
+	if ((better == MB_LOWER) == (direction > 0))
+		return VD_REGRESSION;
+	return VD_IMPROVEMENT;
+}
+
+static void note(struct metric_cmp *mc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(struct metric_cmp *mc, const char *fmt, ...)
+{
+	size_t len = strlen(mc->reason);
+	va_list ap;
+
+	if (len && len + 2 < sizeof(mc->reason)) {
+		strcat(mc->reason, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(mc->reason + len, sizeof(mc->reason) - len, fmt, ap);
+	va_end(ap);
+}
+
+static void compare_exact(struct metric_cmp *mc)
+{
+	side_exact(mc->base, &mc->eb);
+	side_exact(mc->test, &mc->et);
+	mc->delta = mc->et.value - mc->eb.value;
+	mc->delta_pct = mc->eb.value != 0 ? 100 * mc->delta / fabs(mc->eb.value) : NAN;
+	mc->verdict = directional(mc->better, (mc->delta > 0) - (mc->delta < 0));
+	if (mc->eb.min != mc->eb.max)
+		note(mc, "base varies across repetitions (%g..%g), median used",
+		     mc->eb.min, mc->eb.max);
+	if (mc->et.min != mc->et.max)
+		note(mc, "test varies across repetitions (%g..%g), median used",
+		     mc->et.min, mc->et.max);
+}
+
+static void compare_timed(const struct comparison *c, const struct test_cmp *t,
+			  const char *workload, struct metric_cmp *mc)
+{
+	struct rstat_timed_opts opts = c->cfg.stat;
+	const struct rstat_timed *r = &mc->t;
+
+	mc->threshold_pct = cmp_config_threshold(&c->cfg, MK_TIMED, workload, mc->name);
+	opts.threshold_pct = mc->threshold_pct;
+	if (t->timed == TIMED_REFUSED) {
+		rstat_summarize(mc->base->values, mc->base->n, &mc->t.base);
+		rstat_summarize(mc->test->values, mc->test->n, &mc->t.test);
+		mc->verdict = VD_NOT_JUDGED;
+		note(mc, "not judged: unlike environments");
+		return;
+	}
+	rstat_compare_timed(mc->base->values, mc->base->n, mc->test->values,
+			    mc->test->n, &opts, &mc->t);
+	mc->have_timed = true;
+	mc->verdict = r->significant ? directional(mc->better, r->direction) :
+				       VD_UNCHANGED;
+	if (r->mw.min_p >= opts.alpha)
+		note(mc, "N=%zu/%zu cannot reach p < %g (smallest attainable p %.3f)",
+		     r->base.n, r->test.n, opts.alpha, r->mw.min_p);
+	if (r->base.cov * 100 > mc->threshold_pct || r->test.cov * 100 > mc->threshold_pct)
+		note(mc, "noisy: CoV %.1f%%/%.1f%% exceeds the %g%% threshold",
+		     r->base.cov * 100, r->test.cov * 100, mc->threshold_pct);
+}
+
+static void compare_metric(const struct comparison *c, const struct test_cmp *t,
+			   const struct workload_cmp *wc, struct metric_cmp *mc)
+{
+	const struct metric_samples *b = mc->base, *m = mc->test;
+
+	mc->delta = mc->delta_pct = NAN;
+	mc->t.change_pct = mc->t.ci_lo_pct = mc->t.ci_hi_pct = NAN;
+	mc->verdict = VD_UNAVAILABLE;
+	if (!b || !m) {
+		note(mc, "only in the %s report", b ? "base" : "test");
+		return;
+	}
+	if (b->kind != m->kind || b->better != m->better || strcmp(b->unit, m->unit)) {
+		note(mc, "definitions differ: base %s/%s/%s, test %s/%s/%s",
+		     kind_name(b->kind), better_name(b->better), b->unit,
+		     kind_name(m->kind), better_name(m->better), m->unit);
+		return;
+	}
+	if (!b->n || !m->n) {
+		if (!b->n)
+			note(mc, "base: %s", b->reason ? b->reason : "no successful repetition");
+		if (!m->n)
+			note(mc, "test: %s", m->reason ? m->reason : "no successful repetition");
+		return;
+	}
+	if (b->kind == MK_EXACT)
+		compare_exact(mc);
+	else
+		compare_timed(c, t, wc->base->name, mc);
+}
+
+static int add_metric_row(struct workload_cmp *wc, const char *name,
+			  const struct metric_samples *b,
+			  const struct metric_samples *m)
+{
+	struct metric_cmp *rows = realloc(wc->m, (wc->nm + 1) * sizeof(*rows));
+	const struct metric_samples *def = b ? b : m;
+
+	if (!rows)
+		return -1;
+	wc->m = rows;
+	rows += wc->nm++;
+	memset(rows, 0, sizeof(*rows));
+	rows->name = name;
+	rows->kind = def->kind;
+	rows->better = def->better;
+	rows->unit = def->unit;
+	rows->base = b;
+	rows->test = m;
+	return 0;
+}
+
+/* Union of the metric names, base order first. */
+static int collect_metrics(struct workload_cmp *wc)
+{
+	const struct workload_data *b = wc->base, *t = wc->test;
+	size_t i;
+
+	for (i = 0; i < b->nmetrics; i++)
+		if (add_metric_row(wc, b->metrics[i].name, &b->metrics[i],
+				   workload_metric(t, b->metrics[i].name)))
+			return -1;
+	for (i = 0; i < t->nmetrics; i++)
+		if (!workload_metric(b, t->metrics[i].name) &&
+		    add_metric_row(wc, t->metrics[i].name, NULL, &t->metrics[i]))
+			return -1;
+	return 0;
+}
+
+static const char *workload_not_ok(const struct workload_data *b,
+				   const struct workload_data *t,
+				   char *buf, size_t len)
+{
+	if (!strcmp(b->status, "ok") && !strcmp(t->status, "ok"))
+		return NULL;
+	if (strcmp(b->status, "ok") && strcmp(t->status, "ok"))
+		snprintf(buf, len, "base %s: %s; test %s: %s", b->status,
+			 b->reason ? b->reason : "no reason given", t->status,
+			 t->reason ? t->reason : "no reason given");
+	else if (strcmp(b->status, "ok"))
+		snprintf(buf, len, "base %s: %s", b->status,
+			 b->reason ? b->reason : "no reason given");
+	else
+		snprintf(buf, len, "test %s: %s", t->status,
+			 t->reason ? t->reason : "no reason given");
+	return buf;
+}
+
+static int compare_workload(const struct comparison *c, struct test_cmp *t,
+			    struct workload_cmp *wc)
+{
+	char why[256];
+	size_t i;
+
+	if (collect_metrics(wc))
+		return -1;
+	if (workload_not_ok(wc->base, wc->test, why, sizeof(why))) {
+		wc->reason = strdup(why);
+		if (!strcmp(wc->base->status, "ok") && !strcmp(wc->test->status, "failed"))
+			t->failed_workloads++;
+		else
+			t->unavailable_workloads++;
+		for (i = 0; i < wc->nm; i++) {
+			wc->m[i].verdict = VD_UNAVAILABLE;
+			wc->m[i].delta = wc->m[i].delta_pct = NAN;
+			wc->m[i].t.change_pct = NAN;
+			snprintf(wc->m[i].reason, sizeof(wc->m[i].reason), "%s", why);
+			t->count[VD_UNAVAILABLE]++;
+		}
+		return 0;
+	}
+	for (i = 0; i < wc->nm; i++) {
+		struct metric_cmp *mc = &wc->m[i];
+
+		compare_metric(c, t, wc, mc);
+		mc->gated = mc->base && mc->test &&
+			    cmp_config_gated(&c->cfg, mc->kind, wc->base->name, mc->name);
+		t->count[mc->verdict]++;
+		if (mc->verdict == VD_REGRESSION && mc->gated)
+			t->gated_regressions++;
+	}
+	return 0;
+}
+
+static const struct workload_data *find_same(const struct report *r,
+					     const struct workload_data *w)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwl; i++)
+		if (!strcmp(r->wl[i].name, w->name) && params_equal(r->wl[i].params, w->params))
+			return &r->wl[i];
+	return NULL;
+}
+
+/* Same name, different params, and itself without a partner: a mismatch. */
+static const struct workload_data *find_mismatch(const struct report *r,
+						 const struct report *other,
+						 const struct workload_data *w)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwl; i++)
+		if (!strcmp(r->wl[i].name, w->name) && !find_same(other, &r->wl[i]))
+			return &r->wl[i];
+	return NULL;
+}
+
+static int add_unmatched(struct test_cmp *t, const struct workload_data *w,
+			 const char *side, const char *other_file)
+{
+	struct unmatched *u = realloc(t->u, (t->nu + 1) * sizeof(*u));
+
+	if (!u)
+		return -1;
+	t->u = u;
+	u += t->nu++;
+	u->w = w;
+	u->side = side;
+	snprintf(u->reason, sizeof(u->reason), "not in %s", other_file);
+	return 0;
+}
+
+static int match_one_side(const struct report *from, const struct report *other,
+			  struct test_cmp *t, const char *side, char *err,
+			  size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < from->nwl; i++) {
+		const struct workload_data *w = &from->wl[i], *bad;
+
+		if (find_same(other, w))
+			continue;
+		bad = find_mismatch(other, from, w);
+		if (bad) {
+			snprintf(err, errlen,
+				 "%s: workload %s has params {%s} but %s ran it with {%s}: compare reports of the same parameters",
+				 other->path, w->name, bad->params_str, from->path,
+				 w->params_str);
+			return -1;
+		}
+		if (add_unmatched(t, w, side, other->path)) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
+			size_t errlen)
+{
+	const struct report *b = c->base;
+	size_t i;
+
+	check_environment(b, t, c->force);
+	if (match_one_side(b, t->test, t, "base", err, errlen) ||
+	    match_one_side(t->test, b, t, "test", err, errlen))
+		return -1;
+	t->w = calloc(b->nwl + 1, sizeof(*t->w));
+	if (!t->w) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < b->nwl; i++) {
+		const struct workload_data *tw = find_same(t->test, &b->wl[i]);
+		struct workload_cmp *wc;
+
+		if (!tw)
+			continue;
+		wc = &t->w[t->nw++];
+		wc->base = &b->wl[i];
+		wc->test = tw;
+		if (compare_workload(c, t, wc)) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (!t->nw) {
+		snprintf(err, errlen, "%s and %s have no workload in common (same name and params)",
+			 b->path, t->test->path);
+		return -1;
+	}
+	return 0;
+}
+
+bool any_gated_regression(const struct comparison *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntests; i++)
+		if (c->tests[i].gated_regressions || c->tests[i].failed_workloads)
+			return true;
+	return false;
+}
+
+/* ---- comparison.json ------------------------------------------------- */
+
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *values_json(const struct metric_samples *m)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; m && i < m->n; i++)
+		json_array_append_new(a, json_num(m->values[i]));
+	return a;
+}
+
+static json_t *summary_json(const struct rstat_summary *s,
+			    const struct metric_samples *m)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "n", (json_int_t)s->n,
+			 "median", json_num(s->median), "mean", json_num(s->mean),
+			 "stddev", json_num(s->sd), "cov", json_num(s->cov),
+			 "min", json_num(s->min), "max", json_num(s->max),
+			 "values", values_json(m));
+}
+
+static json_t *exact_side_json(const struct side_exact *s,
+			       const struct metric_samples *m)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o}", "n", (json_int_t)s->n,
+			 "value", json_num(s->value), "min", json_num(s->min),
+			 "max", json_num(s->max), "values", values_json(m));
+}
+
+static void timed_json(json_t *o, const struct comparison *c,
+		       const struct metric_cmp *mc)
+{
+	const struct rstat_timed *r = &mc->t;
+	bool judged = mc->have_timed;
+
+	json_object_set_new(o, "base", summary_json(&r->base, mc->base));
+	json_object_set_new(o, "test", summary_json(&r->test, mc->test));
+	json_object_set_new(o, "change_pct", judged ? json_num(r->change_pct) : json_null());
+	json_object_set_new(o, "ci_pct", judged && r->ci_valid ?
+			    json_pack("[o, o]", json_num(r->ci_lo_pct), json_num(r->ci_hi_pct)) :
+			    json_null());
+	json_object_set_new(o, "confidence", json_real(c->cfg.stat.confidence));
+	json_object_set_new(o, "p_value", judged ? json_num(r->mw.p) : json_null());
+	json_object_set_new(o, "min_p", judged ? json_num(r->mw.min_p) : json_null());
+	json_object_set_new(o, "u", judged ? json_num(r->mw.u_test) : json_null());
+	json_object_set_new(o, "test_method", judged ?
+			    json_string(r->mw.exact ? "exact" : "normal") : json_null());
+	json_object_set_new(o, "threshold_pct", json_num(mc->threshold_pct));
+	json_object_set_new(o, "significant", json_boolean(judged && r->significant));
+}
+
+static json_t *metric_json(const struct comparison *c, const struct metric_cmp *mc)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o}",
+			      "name", mc->name, "kind", kind_name(mc->kind),
+			      "unit", mc->unit, "better", better_name(mc->better),
+			      "gate", mc->gated, "verdict", verdict_name(mc->verdict),
+			      "reason", json_str_or_null(mc->reason[0] ? mc->reason : NULL));
+
+	if (mc->verdict == VD_UNAVAILABLE)
+		return o;
+	if (mc->kind == MK_EXACT) {
+		json_object_set_new(o, "base", exact_side_json(&mc->eb, mc->base));
+		json_object_set_new(o, "test", exact_side_json(&mc->et, mc->test));
+		json_object_set_new(o, "delta", json_num(mc->delta));
+		json_object_set_new(o, "delta_pct", json_num(mc->delta_pct));
+	} else {
+		timed_json(o, c, mc);
+	}
+	return o;
+}
+
+static json_t *reps_json(const struct workload_data *w)
+{
+	return json_pack("{s:I, s:I}", "ok", (json_int_t)w->nreps_ok,
+			 "total", (json_int_t)w->nreps);
+}
+
+static json_t *workload_json(const struct comparison *c, const struct workload_cmp *wc)
+{
+	json_t *metrics = json_array();
+	size_t i;
+
+	for (i = 0; i < wc->nm; i++)
+		json_array_append_new(metrics, metric_json(c, &wc->m[i]));
+	return json_pack("{s:s, s:O, s:s, s:o, s:o, s:o, s:o}",
+			 "name", wc->base->name, "params", wc->base->params,
+			 "status", wc->reason ? "unavailable" : "compared",
+			 "reason", json_str_or_null(wc->reason),
+			 "base_reps", reps_json(wc->base),
+			 "test_reps", reps_json(wc->test), "metrics", metrics);
+}
+
+static json_t *report_json(const struct report *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:O, s:O}", "file", r->path,
+			 "label", r->label, "created", r->created,
+			 "kernel", json_object_get(r->root, "kernel"),
+			 "machine", json_object_get(r->root, "machine"));
+}
+
+static const char *const timed_mode_names[] = { "judged", "refused", "forced" };
+
+static json_t *counts_json(const struct test_cmp *t)
+{
+	json_t *o = json_object();
+	int v;
+
+	for (v = 0; v < NR_VERDICTS; v++)
+		json_object_set_new(o, verdict_name(v), json_integer(t->count[v]));
+	json_object_set_new(o, "gated_regressions", json_integer(t->gated_regressions));
+	json_object_set_new(o, "failed_workloads", json_integer(t->failed_workloads));
+	json_object_set_new(o, "unavailable_workloads", json_integer(t->unavailable_workloads));
+	return o;
+}
+
+static json_t *test_json(const struct comparison *c, const struct test_cmp *t)
+{
+	json_t *o = report_json(t->test), *wl = json_array(), *um = json_array();
+	size_t i;
+
+	for (i = 0; i < t->nw; i++)
+		json_array_append_new(wl, workload_json(c, &t->w[i]));
+	for (i = 0; i < t->nu; i++)
+		json_array_append_new(um, json_pack("{s:s, s:O, s:s, s:s}",
+						    "name", t->u[i].w->name,
+						    "params", t->u[i].w->params,
+						    "side", t->u[i].side,
+						    "reason", t->u[i].reason));
+	json_object_set_new(o, "environment", json_pack("{s:b, s:o, s:s}",
+			    "like", !t->env_diff[0],
+			    "differences", json_str_or_null(t->env_diff[0] ? t->env_diff : NULL),
+			    "timed", timed_mode_names[t->timed]));
+	json_object_set_new(o, "verdict", json_string(t->gated_regressions || t->failed_workloads ?
+						      "regression" : "no-regression"));
+	json_object_set_new(o, "counts", counts_json(t));
+	json_object_set_new(o, "unmatched", um);
+	json_object_set_new(o, "workloads", wl);
+	return o;
+}
+
+static json_t *settings_json(const struct comparison *c)
+{
+	const struct cmp_config *cfg = &c->cfg;
+	json_t *thr = json_array();
+	size_t i;
+
+	for (i = 0; i < cfg->nthr; i++)
+		json_array_append_new(thr, json_pack("{s:s, s:o}", "glob", cfg->thr[i].glob,
+						     "pct", json_num(cfg->thr[i].pct)));
+	return json_pack("{s:o, s:f, s:o, s:o, s:f, s:I, s:I, s:b}",
+			 "config_file", json_str_or_null(cfg->path),
+			 "alpha", cfg->stat.alpha,
+			 "threshold_pct", json_num(cfg->stat.threshold_pct),
+			 "thresholds", thr, "confidence", cfg->stat.confidence,
+			 "bootstrap_iterations", (json_int_t)cfg->stat.iterations,
+			 "seed", (json_int_t)cfg->stat.seed, "force", c->force);
+}
+
+json_t *comparison_json(const struct comparison *c)
+{
+	json_t *tests = json_array(), *root, *settings;
+	json_t *gate = json_array();
+	size_t i;
+
+	for (i = 0; i < c->ntests; i++)
+		json_array_append_new(tests, test_json(c, &c->tests[i]));
+	for (i = 0; i < c->cfg.ngate; i++)
+		json_array_append_new(gate, json_string(c->cfg.gate[i]));
+	settings = settings_json(c);
+	json_object_set_new(settings, "gate", gate);
+	root = json_pack("{s:s, s:i, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:s, s:i}",
+			 "schema", CMP_SCHEMA, "schema_version", CMP_SCHEMA_VERSION,
+			 "tool", "name", "rmapbench", "version", RMAPBENCH_VERSION,
+			 "created", c->created, "settings", settings,
+			 "base", report_json(c->base), "tests", tests,
+			 "verdict", any_gated_regression(c) ? "regression" : "no-regression",
+			 "exit_code", any_gated_regression(c) ? 1 : 0);
+	return root;
+}
+
+/* ---- command ---------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: rmapbench compare BASE.json TEST.json [TEST2.json...] [options]\n"
+		"  -o, --out DIR      output directory (default ./comparison-<UTC timestamp>)\n"
+		"  -c, --config FILE  [compare] settings: alpha, threshold_pct, threshold.<glob>, gate\n"
+		"  -f, --force        judge timed metrics even between unlike environments\n"
+		"      --json         print comparison.json on stdout instead of the table\n"
+		"  -v, --verbose      more detail (spread, p-values, intervals, files written)\n"
+		"  -h, --help         this text\n"
+		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
+}
+
+struct compare_args {
+	const char *out;
+	const char *config;
+	bool json;
+	char **files;
+	int nfiles;
+};
+
+static int parse_args(int argc, char **argv, struct comparison *c,
+		      struct compare_args *a)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "o:c:fvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': a->out = optarg; break;
+		case 'c': a->config = optarg; break;
+		case 'f': c->force = true; break;
+		case 'j': a->json = true; break;
+		case 'v': c->verbose++; break;
+		case 'h': usage(stdout); return 1;
+		default:
+			fprintf(stderr, PROG ": bad option %s (see rmapbench compare -h)\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	a->files = argv + optind;
+	a->nfiles = argc - optind;
+	if (a->nfiles < 2) {
+		fprintf(stderr, PROG ": need a base report and at least one test report (see rmapbench compare -h)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Two inputs of the same release get "[n]" suffixes, n = input position. */
+static void unique_labels(struct comparison *c)
+{
+	size_t n = c->ntests + 1, i, j;
+	struct report **all = calloc(n, sizeof(*all));
+	bool *dup = calloc(n, sizeof(*dup));
+
+	if (!all || !dup)
+		goto out;
+	all[0] = c->base;
+	for (i = 0; i < c->ntests; i++)
+		all[i + 1] = c->tests[i].test;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (i != j && !strcmp(all[i]->release, all[j]->release))
+				dup[i] = true;
+	for (i = 0; i < n; i++) {
+		char *l;
+
+		if (dup[i] && asprintf(&l, "%s [%zu]", all[i]->release, i + 1) >= 0) {
+			free(all[i]->label);
+			all[i]->label = l;
+		}
+	}
+out:
+	free(all);
+	free(dup);
+}
+
+static int load_inputs(struct comparison *c, const struct compare_args *a,
+		       char *err, size_t errlen)
+{
+	int i;
+
+	cmp_config_init(&c->cfg);
+	if (a->config && cmp_config_load(&c->cfg, a->config, err, errlen))
+		return -1;
+	c->base = calloc(1, sizeof(*c->base));
+	c->tests = calloc(a->nfiles, sizeof(*c->tests));
+	if (!c->base || !c->tests) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (report_load(c->base, a->files[0], err, errlen))
+		return -1;
+	for (i = 1; i < a->nfiles; i++) {
+		struct test_cmp *t = &c->tests[c->ntests++];
+
+		t->test = calloc(1, sizeof(*t->test));
+		if (!t->test || report_load(t->test, a->files[i], err, errlen))
+			return -1;
+	}
+	unique_labels(c);
+	return 0;
+}
+
+static void free_comparison(struct comparison *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->ntests; i++) {
+		struct test_cmp *t = &c->tests[i];
+
+		for (j = 0; j < t->nw; j++) {
+			free(t->w[j].m);
+			free((char *)t->w[j].reason);
+		}
+		free(t->w);
+		free(t->u);
+		if (t->test)
+			report_free(t->test);
+		free(t->test);
+	}
+	free(c->tests);
+	if (c->base)
+		report_free(c->base);
+	free(c->base);
+	cmp_config_free(&c->cfg);
+	free(c->outdir);
+}
+
+static int write_json_file(const struct comparison *c, json_t *root, char *err,
+			   size_t errlen)
+{
+	char *path = path_join(c->outdir, "comparison.json");
+	struct sbuf b = { 0 };
+	char *text;
+	int ret = -1;
+
+	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	if (text && path) {
+		sbuf_puts(&b, text);
+		sbuf_puts(&b, "\n");
+		ret = sbuf_write(&b, path, err, errlen);
+	} else {
+		snprintf(err, errlen, "out of memory");
+	}
+	sbuf_free(&b);
+	free(text);
+	free(path);
+	return ret;
+}
+
+static int write_summary_file(const struct comparison *c, char *err, size_t errlen)
+{
+	struct sbuf md = { 0 };
+	char *path = path_join(c->outdir, "summary.md");
+	int ret = -1;
+
+	write_summary_md(c, &md);
+	if (path)
+		ret = sbuf_write(&md, path, err, errlen);
+	free(path);
+	sbuf_free(&md);
+	return ret;
+}
+
+/* Graphs of every base workload matched by at least one test report. */
+static void make_graphs(const struct comparison *c, struct gp_ctx *gp)
+{
+	struct plot_side *sides = calloc(c->ntests + 1, sizeof(*sides));
+	size_t i, j, k, n;
+
+	if (!sides)
+		return;
+	for (i = 0; i < c->base->nwl; i++) {
+		const struct workload_data *bw = &c->base->wl[i];
+		char *stem, *safe = file_safe(bw->name);
+
+		sides[0].label = c->base->label;
+		sides[0].w = bw;
+		for (n = 1, j = 0; j < c->ntests; j++) {
+			const struct test_cmp *t = &c->tests[j];
+
+			for (k = 0; k < t->nw; k++) {
+				if (t->w[k].base == bw) {
+					sides[n].label = t->test->label;
+					sides[n++].w = t->w[k].test;
+				}
+			}
+		}
+		if (n > 1 && safe && asprintf(&stem, "w%02zu-%s", i, safe) >= 0) {
+			gp_workload_graphs(gp, (int)i, stem, sides, n);
+			free(stem);
+		}
+		free(safe);
+	}
+	gp_change_graphs(gp, c);
+	free(sides);
+}
+
+static int write_outputs(struct comparison *c, const struct compare_args *a,
+			 char *err, size_t errlen)
+{
+	struct gp_ctx gp;
+	json_t *root;
+	int ret = -1;
+
+	if (mkdir_p(c->outdir, err, errlen))
+		return -1;
+	root = comparison_json(c);
+	if (!root) {
+		snprintf(err, errlen, "cannot build comparison.json (out of memory)");
+		return -1;
+	}
+	if (write_json_file(c, root, err, errlen) || write_summary_file(c, err, errlen))
+		goto out;
+	gp_init(&gp, c->outdir, c->verbose);
+	if (gp.available)
+		make_graphs(c, &gp);
+	else
+		fprintf(stderr, PROG ": no graphs: %s\n", gp.why);
+	ret = write_compare_html(c, &gp, err, errlen);
+	if (gp.failed)
+		fprintf(stderr, PROG ": %zu graph(s) failed, see %s\n", gp.failed, gp.log);
+	gp_free(&gp);
+	if (ret)
+		goto out;
+	if (a->json) {
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+	} else {
+		print_table(c, stdout);
+	}
+out:
+	json_decref(root);
+	return ret;
+}
+
+static int run_compare(struct comparison *c, const struct compare_args *a,
+		       char *err, size_t errlen)
+{
+	size_t i;
+
+	if (load_inputs(c, a, err, errlen))
+		return -1;
+	for (i = 0; i < c->ntests; i++)
+		if (compare_test(c, &c->tests[i], err, errlen))
+			return -1;
+	utc_stamp(c->created, sizeof(c->created), false);
+	if (a->out) {
+		c->outdir = strdup(a->out);
+	} else {
+		char stamp[32];
+
+		utc_stamp(stamp, sizeof(stamp), true);
+		if (asprintf(&c->outdir, "comparison-%s", stamp) < 0)
+			c->outdir = NULL;
+	}
+	if (!c->outdir) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return write_outputs(c, a, err, errlen);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_args a = { 0 };
+	struct comparison c = { 0 };
+	char err[CMP_ERR_LEN] = "";
+	int ret;
+
+	gsl_set_error_handler_off();
+	ret = parse_args(argc, argv, &c, &a);
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	if (run_compare(&c, &a, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		ret = 2;
+	} else {
+		ret = any_gated_regression(&c) ? 1 : 0;
+	}
+	fflush(stdout);
+	free_comparison(&c);
+	return ret;
+}

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every workload, in the order `rmapbench list` shows them. A new workload
+ * adds its `const struct workload_info` here once.
+ */
+#include <stddef.h>
+
+#include "workload.h"
+
+extern const struct workload_info fork_chain_info;
+extern const struct workload_info fork_tree_info;
+extern const struct workload_info mremap_frag_info;
+extern const struct workload_info mremap_multi_info;
+
+const struct workload_info *const workload_table[] = {
+	&fork_chain_info,
+	&fork_tree_info,
+	&mremap_frag_info,
+	&mremap_multi_info,
+	NULL,
+};
