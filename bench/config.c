@@ -146,6 +146,12 @@ static int on_ini_entry(void *user, const char *section, const char *key,
 
 	if (st->msg[0])
 		return 0;	/* report the first error only */
+	if (!section[0]) {
+		/* inih reports the first bad line: a malformed [section] header */
+		snprintf(st->msg, sizeof(st->msg),
+			 "syntax error: expected '[section]' or 'key = value' in a section");
+		return 0;
+	}
 	if (!strcmp(section, "run"))
 		return run_key(st, key, value) ? 0 : 1;
 	if (!strcmp(section, "compare"))

@@ -175,8 +175,11 @@ static void test_latency_metric(void **state)
 	json_array_foreach(json_object_get(json_object_get(m, "hist"), "buckets"), i, b)
 		total += json_integer_value(json_object_get(b, "count"));
 	assert_int_equal(total, 100);
-	/* 64..100 land in the bucket le=127 */
-	b = json_array_get(json_object_get(json_object_get(m, "hist"), "buckets"), 7);
+	/* 1 is alone in le=1; 64..100 land in the bucket le=127, the 7th */
+	b = json_array_get(json_object_get(json_object_get(m, "hist"), "buckets"), 0);
+	assert_int_equal(json_integer_value(json_object_get(b, "le")), 1);
+	assert_int_equal(json_integer_value(json_object_get(b, "count")), 1);
+	b = json_array_get(json_object_get(json_object_get(m, "hist"), "buckets"), 6);
 	assert_int_equal(json_integer_value(json_object_get(b, "le")), 127);
 	assert_int_equal(json_integer_value(json_object_get(b, "count")), 37);
 	json_decref(m);
