@@ -30,6 +30,7 @@ struct runner {
 	char sa_reason[256];
 	const char *json_path;
 	bool no_probes;			/* --no-probes: overhead baseline */
+	bool no_collectors;		/* --no-collectors: slab accounting only */
 	int nr_coll;
 	struct {
 		const struct collector *c;
@@ -465,6 +466,7 @@ static void usage_run(FILE *f)
 "                        atomically. Without it a summary table is printed.\n"
 "  -v, --verbose         detail on stderr\n"
 "      --no-probes       attach nothing (baseline for probe-overhead benchmarks)\n"
+"      --no-collectors   slab accounting only: no rmap latency, no perf counters\n"
 "\n"
 "examples:\n"
 "  rmapbench run --workload fork-chain --set fork-chain.depth=8 --reps 3\n"
@@ -484,6 +486,7 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-probes", no_argument, NULL, 'P' },
+		{ "no-collectors", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -507,6 +510,7 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 		case 'j': r->json_path = optarg; break;
 		case 'v': verbose++; break;
 		case 'P': r->no_probes = true; break;
+		case 'C': r->no_collectors = true; break;
 		case 'h': usage_run(stdout); exit(EXIT_OK);
 		default: usage_run(stderr); return -1;
 		}
@@ -592,7 +596,7 @@ int cmd_run(int argc, char **argv)
 	json_object_set_new(report, "slab_accounting", r.sa ? slabacct_describe(r.sa) :
 			    json_pack("{s:b, s:s, s:n, s:{}}", "available", 0, "reason",
 				      r.sa_reason, "method", "caches"));
-	if (!r.no_probes)
+	if (!r.no_probes && !r.no_collectors)
 		open_collectors(&r, report);
 	wls = json_array();
 	for (int i = 0; i < r.cfg.nr && !interrupted; i++)

@@ -58,7 +58,33 @@ struct slabacct {
 	bool present[SA_NR_KINDS];
 	struct sa_site sites[SA_MAX_SITES];
 	int nr_sites;
+	unsigned long long missed_base;	/* recursion misses at the last reset */
 };
+
+/*
+ * Invocations of our programs the kernel skipped because the same program was
+ * already running on that CPU: a free from an interrupt (e.g. an RCU callback)
+ * arriving while a task-context free was being counted. Our objects are never
+ * allocated in interrupt context, so only frees can be missed, and a missed
+ * free of ours leaves its object "live" after the tree is reaped: a kind with
+ * misses in the window and objects still live is reported as not exact.
+ */
+static unsigned long long recursion_misses(const struct slabacct *sa)
+{
+	struct bpf_program *prog;
+	unsigned long long sum = 0;
+
+	bpf_object__for_each_program(prog, sa->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(prog) < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
 
 const char *slab_kind_name(int kind)
 {
@@ -290,6 +316,23 @@ static unsigned int plan_site_filter(struct slabacct *sa)
 	return mask;
 }
 
+/* Real caches behind the present kinds (two kinds may share one when merged). */
+static unsigned int count_distinct_caches(const struct slabacct *sa)
+{
+	unsigned int n = 0;
+
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		bool seen = false;
+
+		if (!sa->kinds[k].present)
+			continue;
+		for (int j = 0; j < k; j++)
+			seen |= sa->kinds[j].present && !strcmp(sa->kinds[j].slab, sa->kinds[k].slab);
+		n += !seen;
+	}
+	return n;
+}
+
 static int configure(struct slabacct *sa, char *reason, size_t len)
 {
 	struct slabacct_bpf *skel = sa->skel;
@@ -309,6 +352,7 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 		if (sa->present[k])
 			memcpy((char *)skel->rodata->kind_slab[k], sa->kinds[k].slab, SA_NAME_LEN);
 	}
+	skel->rodata->nr_our_caches = count_distinct_caches(sa);
 	skel->rodata->site_filter_mask = mask;
 	skel->rodata->nr_sites = sa->nr_sites;
 	memcpy((void *)skel->rodata->sites, sa->sites, sizeof(sa->sites));
@@ -419,6 +463,7 @@ void slabacct_reset(struct slabacct *sa)
 	clear_map(sa->skel->maps.tracked, sizeof(__u32));
 	clear_map(sa->skel->maps.objs, sizeof(__u64));
 	memset((void *)sa->skel->bss->counters, 0, sizeof(sa->skel->bss->counters));
+	sa->missed_base = recursion_misses(sa);
 }
 
 volatile struct sa_counters *slabacct_counters(struct slabacct *sa)
@@ -512,6 +557,7 @@ static json_t *metric(double value, const char *unit, const char *better, const 
 void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *rep)
 {
 	volatile struct sa_counters *c = sa->skel->bss->counters;
+	unsigned long long missed = recursion_misses(sa) - sa->missed_base;
 	json_t *acct = json_object();
 	char name[96];
 
@@ -529,8 +575,10 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		json_object_set_new(acct, kind_names[k], json_pack(
 			"{s:I, s:I, s:I, s:b}", "foreign", (json_int_t)c[k].foreign,
 			"lost", (json_int_t)c[k].lost, "stale", (json_int_t)c[k].stale,
-			"exact", sa->kinds[k].exact && !c[k].lost && !c[k].stale));
+			"exact", sa->kinds[k].exact && !c[k].lost && !c[k].stale &&
+				 !(missed && c[k].live)));
 	}
+	json_object_set_new(acct, "missed_events", json_integer(missed));
 	json_object_set_new(rep, "slab_accounting", acct);
 }
 

@@ -28,9 +28,22 @@ const volatile char kind_slab[SA_NR_KINDS][SA_NAME_LEN] = {};
 const volatile unsigned int site_filter_mask = 0; /* kinds needing call sites */
 const volatile unsigned int nr_sites = 0;
 const volatile struct sa_site sites[SA_MAX_SITES] = {};
+/* Distinct caches behind our kinds: once all are in recent[], others are skipped. */
+const volatile unsigned int nr_our_caches = SA_NR_KINDS;
 
 /* Read (mmap'ed) by user space. */
 struct sa_counters counters[SA_NR_KINDS] = {};
+
+/*
+ * Fast path: our caches' pointers and kind masks. A slot is claimed by a
+ * compare-and-swap of its pointer, then its mask is set; a reader seeing the
+ * pointer but no mask yet takes the slow path. (Only equality tests on the
+ * pointer: tp_btf programs may not do arithmetic on a typed pointer.)
+ */
+#define NR_RECENT 4
+unsigned long long recent_cache[NR_RECENT] = {};
+unsigned int recent_mask[NR_RECENT] = {};
+unsigned int recent_nr = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -60,6 +73,38 @@ static __always_inline bool task_tracked(void)
 	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 }
 
+/* Caches of our kinds are few: keep them where a compare finds them. */
+static __always_inline void remember_cache(u64 key, u32 mask)
+{
+	for (int i = 0; i < NR_RECENT; i++) {
+		u64 old = __sync_val_compare_and_swap(&recent_cache[i], 0, key);
+
+		if (old == 0) {
+			recent_mask[i] = mask;
+			__sync_fetch_and_add(&recent_nr, 1);
+			return;
+		}
+		if (old == key)
+			return;
+	}
+}
+
+/*
+ * Kinds served by cache @s from recent[]: 0 when @s is known not to be one of
+ * ours (every one of ours is already in recent[]), -1 when unknown yet.
+ */
+static __always_inline int recent_kinds(const void *s)
+{
+	for (int i = 0; i < NR_RECENT; i++) {
+		if (recent_cache[i] == (u64)s) {
+			u32 mask = recent_mask[i];
+
+			return mask ? (int)mask : -1;
+		}
+	}
+	return recent_nr >= nr_our_caches ? 0 : -1;
+}
+
 static __always_inline u32 kinds_of_cache(struct kmem_cache *s)
 {
 	char name[SA_NAME_LEN] = {};
@@ -68,8 +113,11 @@ static __always_inline u32 kinds_of_cache(struct kmem_cache *s)
 	const char *np;
 
 	known = bpf_map_lookup_elem(&cache_kinds, &key);
-	if (known)
+	if (known) {
+		if (*known)
+			remember_cache(key, *known);
 		return *known;
+	}
 
 	np = BPF_CORE_READ(s, name);
 	if (bpf_probe_read_kernel_str(name, sizeof(name), np) < 0)
@@ -87,6 +135,8 @@ static __always_inline u32 kinds_of_cache(struct kmem_cache *s)
 			mask |= 1U << k;
 	}
 	bpf_map_update_elem(&cache_kinds, &key, &mask, BPF_ANY);
+	if (mask)
+		remember_cache(key, mask);
 	return mask;
 }
 
@@ -131,11 +181,14 @@ static __always_inline void count_alloc(u32 kind, u64 ptr)
 	if (kind >= SA_NR_KINDS)
 		return;
 	c = &counters[kind];
-	if (bpf_map_lookup_elem(&objs, &ptr))
-		__sync_fetch_and_add(&c->stale, 1);
-	if (bpf_map_update_elem(&objs, &ptr, &k, BPF_ANY)) {
-		__sync_fetch_and_add(&c->lost, 1);
-		return;
+	if (bpf_map_update_elem(&objs, &ptr, &k, BPF_NOEXIST)) {
+		/* -EEXIST: a free of this pointer was missed; else the map is full */
+		if (bpf_map_update_elem(&objs, &ptr, &k, BPF_EXIST) == 0) {
+			__sync_fetch_and_add(&c->stale, 1);
+		} else {
+			__sync_fetch_and_add(&c->lost, 1);
+			return;
+		}
 	}
 	__sync_fetch_and_add(&c->allocs, 1);
 	live = __sync_fetch_and_add(&c->live, 1) + 1;
@@ -163,11 +216,13 @@ static __always_inline void count_free(u64 ptr)
 static __always_inline int on_alloc(unsigned long call_site, const void *ptr,
 				    struct kmem_cache *s)
 {
+	int known = recent_kinds(s);
 	u32 mask, kind;
 
-	if (!ptr || !task_tracked())
+	/* cheapest test first: most allocations are from other caches */
+	if (!ptr || !known || !task_tracked())
 		return 0;
-	mask = kinds_of_cache(s);
+	mask = known > 0 ? known : kinds_of_cache(s);
 	if (!mask)
 		return 0;
 	kind = kind_of_alloc(mask, call_site);
@@ -208,12 +263,18 @@ int BPF_PROG(btf_cache_alloc, unsigned long call_site, const void *ptr, struct k
 	return on_alloc(call_site, ptr, s);
 }
 
-SEC("tp_btf/kmem_cache_free")
-int BPF_PROG(btf_cache_free, unsigned long call_site, const void *ptr)
+static __always_inline int on_free(const void *ptr, const struct kmem_cache *s)
 {
-	if (ptr)
+	if (ptr && recent_kinds(s))
 		count_free((u64)ptr);
 	return 0;
+}
+
+SEC("tp_btf/kmem_cache_free")
+int BPF_PROG(btf_cache_free, unsigned long call_site, const void *ptr,
+	     const struct kmem_cache *s)
+{
+	return on_free(ptr, s);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -229,11 +290,10 @@ int BPF_PROG(raw_cache_alloc, unsigned long call_site, const void *ptr, struct k
 }
 
 SEC("raw_tp/kmem_cache_free")
-int BPF_PROG(raw_cache_free, unsigned long call_site, const void *ptr)
+int BPF_PROG(raw_cache_free, unsigned long call_site, const void *ptr,
+	     const struct kmem_cache *s)
 {
-	if (ptr)
-		count_free((u64)ptr);
-	return 0;
+	return on_free(ptr, s);
 }
 
 SEC("raw_tp/sched_process_fork")
