@@ -24,6 +24,10 @@ void slabacct_reset(struct slabacct *sa);
 /* The live counters, shared with forked children (mmap'ed BPF global data). */
 volatile struct sa_counters *slabacct_counters(struct slabacct *sa);
 bool slabacct_present(const struct slabacct *sa, int kind);
+unsigned int slabacct_present_mask(const struct slabacct *sa);
+/* fd of the counters' map, and the counters mmap'ed from such an fd (another process) */
+int slabacct_counters_fd(const struct slabacct *sa);
+volatile struct sa_counters *slabacct_map_counters(int map_fd);
 /* Snapshot of @counters (which may be read in a child). */
 void slabacct_snapshot(volatile struct sa_counters *counters, const bool *present,
 		       struct slab_snapshot *snap);

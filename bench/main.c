@@ -54,6 +54,8 @@ int main(int argc, char **argv)
 		printf("rmapbench %s\n", RMAPBENCH_VERSION);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "__workload"))	/* internal: a repetition's process */
+		return cmd_workload_child(argc - 1, argv + 1);
 	for (const struct command *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);

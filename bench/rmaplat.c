@@ -53,6 +53,9 @@ static const char *const func_names[RL_NR_FUNCS] = {
 	[RL_TRY_TO_MIGRATE] = "try_to_migrate",
 	[RL_RMAP_WALK_KSM] = "rmap_walk_ksm",
 	[RL_LOCK_ANON_VMA] = "folio_lock_anon_vma_read",
+	[RL_TRY_TO_UNMAP_ONE] = "try_to_unmap_one",
+	[RL_FOLIO_REFERENCED_ONE] = "folio_referenced_one",
+	[RL_TRY_TO_MIGRATE_ONE] = "try_to_migrate_one",
 };
 
 struct rl_func_state {
@@ -209,17 +212,28 @@ static bool in_kallsyms(const char *name)
 	return found;
 }
 
-static void choose_method(struct rl_func_state *fs, int func, const struct btf *btf)
+/* fentry needs the function in the kernel's BTF; false with the reason. */
+static bool in_btf(struct rl_func_state *fs, int func, const struct btf *btf)
 {
 	const char *name = func_names[func];
 
-	fs->method = -1;
 	if (!btf)
 		snprintf(fs->tried[RL_FENTRY], RL_REASON_LEN, "no vmlinux BTF");
 	else if (btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) < 0)
 		snprintf(fs->tried[RL_FENTRY], RL_REASON_LEN,
 			 "%s not in the kernel's BTF (inlined, or not built in)", name);
-	else if (!try_method(func, RL_FENTRY, fs->tried[RL_FENTRY], RL_REASON_LEN))
+	else
+		return true;
+	return false;
+}
+
+/* Tries fentry (when @btf_ok) and then kprobe for @func alone. */
+static void choose_method(struct rl_func_state *fs, int func, bool btf_ok)
+{
+	const char *name = func_names[func];
+
+	fs->method = -1;
+	if (btf_ok && !try_method(func, RL_FENTRY, fs->tried[RL_FENTRY], RL_REASON_LEN))
 		fs->method = RL_FENTRY;
 	if (fs->method >= 0)
 		return;
@@ -259,46 +273,90 @@ static void detach_all(struct rmaplat *rl)
 	rl->fork_link = NULL;
 }
 
-/* Loads the chosen pairs together with the fork tracker. */
-static int load_chosen(struct rmaplat *rl)
+static void unload(struct rmaplat *rl)
+{
+	detach_all(rl);
+	rmaplat_bpf__destroy(rl->skel);
+	rl->skel = NULL;
+}
+
+/* Loads the chosen pairs together with the fork tracker; -1 with @why. */
+static int load_chosen(struct rmaplat *rl, char *why, size_t len)
 {
 	int methods[RL_NR_FUNCS], err;
-	char why[RL_REASON_LEN], e[96];
+	char e[96];
 
 	for (int f = 0; f < RL_NR_FUNCS; f++)
 		methods[f] = rl->fn[f].method;
 	rl->skel = rmaplat_bpf__open();
 	if (!rl->skel) {
-		snprintf(why, sizeof(why), "cannot open the BPF object: %s",
+		snprintf(why, len, "cannot open the BPF object: %s",
 			 sysinfo_strerr(errno, e, sizeof(e)));
-		goto fail;
+		return -1;
 	}
 	select_programs(rl->skel, methods, true);
 	err = rmaplat_bpf__load(rl->skel);
 	if (err) {
-		snprintf(why, sizeof(why), "combined load refused: %s",
-			 sysinfo_strerr(err, e, sizeof(e)));
+		snprintf(why, len, "combined load refused: %s", sysinfo_strerr(err, e, sizeof(e)));
 		goto fail;
 	}
 	rl->fork_link = bpf_program__attach(rl->skel->progs.rl_fork);
 	if (!rl->fork_link) {
-		snprintf(why, sizeof(why), "raw_tp/sched_process_fork attach failed: %s",
+		snprintf(why, len, "raw_tp/sched_process_fork attach failed: %s",
 			 sysinfo_strerr(errno, e, sizeof(e)));
 		goto fail;
 	}
 	for (int f = 0; f < RL_NR_FUNCS; f++) {
 		if (methods[f] < 0)
 			continue;
-		if (attach_pair(rl->skel, methods[f], f, rl->fn[f].links, why, sizeof(why)))
+		if (attach_pair(rl->skel, methods[f], f, rl->fn[f].links, why, len))
 			goto fail;
 	}
 	return 0;
 fail:
-	detach_all(rl);
-	rmaplat_bpf__destroy(rl->skel);
-	rl->skel = NULL;
-	mark_all_failed(rl, why);
+	unload(rl);
 	return -1;
+}
+
+static int nr_chosen(const struct rmaplat *rl)
+{
+	int n = 0;
+
+	for (int f = 0; f < RL_NR_FUNCS; f++)
+		n += rl->fn[f].method >= 0;
+	return n;
+}
+
+/*
+ * Fast path: every function in the BTF by fentry, in the one load that is
+ * kept. Where that fails, each function is tried alone (fentry, kprobe) and
+ * the chosen pairs are loaded together.
+ */
+static void attach_all(struct rmaplat *rl, const struct btf *btf)
+{
+	bool btf_ok[RL_NR_FUNCS], all_fentry = true, any = false;
+	char why[RL_REASON_LEN];
+
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		btf_ok[f] = in_btf(&rl->fn[f], f, btf);
+		rl->fn[f].method = btf_ok[f] ? RL_FENTRY : -1;
+		all_fentry &= btf_ok[f];
+		any |= btf_ok[f];
+	}
+	if (any && !load_chosen(rl, why, sizeof(why)) && all_fentry)
+		goto done;
+	for (int f = 0; f < RL_NR_FUNCS; f++) {
+		if (rl->skel && rl->fn[f].method == RL_FENTRY)
+			continue;	/* the fast path attached it */
+		choose_method(&rl->fn[f], f, btf_ok[f] && !rl->skel);
+	}
+	unload(rl);
+	if (!nr_chosen(rl))
+		return;
+	if (load_chosen(rl, why, sizeof(why)))
+		mark_all_failed(rl, why);
+done:
+	rl->nr_attached = nr_chosen(rl);
 }
 
 static long idle_max_ms(void)
@@ -322,8 +380,7 @@ static void rl_close(void *state)
 
 	if (!rl)
 		return;
-	detach_all(rl);
-	rmaplat_bpf__destroy(rl->skel);
+	unload(rl);
 	free(rl);
 }
 
@@ -338,16 +395,11 @@ static int rl_open(void **state, char *reason, size_t len)
 		return -1;
 	}
 	rl->idle_max_ms = idle_max_ms();
-	btf = btf__load_vmlinux_btf();	/* NULL: choose_method says why */
+	btf = btf__load_vmlinux_btf();	/* NULL: in_btf() says why */
 	old = libbpf_set_print(capture_print);
-	for (int f = 0; f < RL_NR_FUNCS; f++) {
-		choose_method(&rl->fn[f], f, btf);
-		rl->nr_attached += rl->fn[f].method >= 0;
-	}
-	btf__free(btf);
-	if (rl->nr_attached)
-		load_chosen(rl);
+	attach_all(rl, btf);
 	libbpf_set_print(old);
+	btf__free(btf);
 	for (int f = 0; f < RL_NR_FUNCS; f++)
 		if (rl->fn[f].method < 0)
 			info("rmaplat: %s unavailable: %s", func_names[f], rl->fn[f].reason);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,17 +118,74 @@ struct rep_args {
 	struct wl_setting *ws;
 };
 
+/*
+ * The forked child re-executes rmapbench with address-space randomisation
+ * off, so every repetition, run and build starts from the same fresh address
+ * space: the VMA counts a workload sees (and the objects its forks duplicate)
+ * do not depend on the runner's heap or on where ASLR happened to place things.
+ */
 static int workload_child(void *arg, int result_fd)
 {
 	struct rep_args *a = arg;
-	volatile struct sa_counters *c = a->r->sa ? slabacct_counters(a->r->sa) : NULL;
-	const bool *present = a->r->sa ? slabacct_present_array(a->r->sa) : NULL;
-	json_t *res = wlctx_run(a->ws->info, a->ws->values, c, present);
-	int ok = !strcmp(json_string_value(json_object_get(res, "status")), "ok");
+	int map_fd = a->r->sa ? slabacct_counters_fd(a->r->sa) : -1;
+	int nr = workload_nr_params(a->ws->info);
+	char *argv[8 + MAX_PARAMS], buf[6 + MAX_PARAMS][24];
+	int n = 0;
 
-	if (json_dumpfd(res, result_fd, JSON_COMPACT))
+	/* dup() drops O_CLOEXEC: these two survive the exec */
+	result_fd = dup(result_fd);
+	map_fd = map_fd >= 0 ? dup(map_fd) : -1;
+	argv[n++] = "rmapbench";
+	argv[n++] = "__workload";
+	argv[n++] = (char *)a->ws->info->name;
+	snprintf(buf[0], sizeof(buf[0]), "%d", result_fd);
+	snprintf(buf[1], sizeof(buf[1]), "%d", map_fd);
+	snprintf(buf[2], sizeof(buf[2]), "%u", a->r->sa ? slabacct_present_mask(a->r->sa) : 0);
+	snprintf(buf[3], sizeof(buf[3]), "%d", verbose);
+	for (int i = 0; i < 4; i++)
+		argv[n++] = buf[i];
+	for (int i = 0; i < nr; i++) {
+		snprintf(buf[4 + i], sizeof(buf[0]), "%ld", a->ws->values[i]);
+		argv[n++] = buf[4 + i];
+	}
+	argv[n] = NULL;
+	personality(ADDR_NO_RANDOMIZE);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "rmapbench: cannot re-execute /proc/self/exe: %s\n", strerror(errno));
+	return 126;
+}
+
+/* `rmapbench __workload NAME RESULT_FD MAP_FD PRESENT VERBOSE VALUES...` */
+int cmd_workload_child(int argc, char **argv)
+{
+	const struct workload_info *info;
+	long values[MAX_PARAMS] = { 0 }, fd, map_fd, mask, v;
+	volatile struct sa_counters *counters = NULL;
+	bool present[SA_NR_KINDS] = { false };
+	json_t *res;
+	int nr;
+
+	if (argc < 6 || !(info = workload_find(argv[1])))
+		return EXIT_USAGE;
+	nr = workload_nr_params(info);
+	if (argc != 6 + nr || parse_long(argv[2], 0, INT32_MAX, &fd) ||
+	    parse_long(argv[3], -1, INT32_MAX, &map_fd) || parse_long(argv[4], 0, 15, &mask) ||
+	    parse_long(argv[5], 0, 9, &v))
+		return EXIT_USAGE;
+	verbose = v;
+	for (int i = 0; i < nr; i++)
+		if (parse_long(argv[6 + i], info->params[i].min, info->params[i].max, &values[i]))
+			return EXIT_USAGE;
+	for (int k = 0; k < SA_NR_KINDS; k++)
+		present[k] = mask & (1U << k);
+	if (map_fd >= 0) {
+		counters = slabacct_map_counters(map_fd);
+		close(map_fd);
+	}
+	res = wlctx_run(info, values, counters, present);
+	if (json_dumpfd(res, fd, JSON_COMPACT))
 		return 126;
-	return ok ? 0 : 1;
+	return strcmp(json_string_value(json_object_get(res, "status")), "ok") ? 1 : 0;
 }
 
 struct series {
@@ -199,12 +257,17 @@ static bool collect(struct runner *r, struct tracked_child *tc, struct series *s
 	uint64_t deadline = t0 + r->cfg.rep_timeout_s * 1000000000ull;
 	int timeout = r->cfg.interval_ms && r->sa ? r->cfg.interval_ms : 100;
 
-	series_sample(r, s, t0);
+	uint64_t next_sample = t0 + timeout * 1000000ull;
+
 	for (;;) {
 		struct pollfd pfd = { .fd = tc->result_fd, .events = POLLIN };
-		int n = poll(&pfd, 1, timeout);
+		int wait = (int)(((int64_t)next_sample - (int64_t)now_ns()) / 1000000);
+		int n = poll(&pfd, 1, wait > 0 ? wait : 0);
 
-		series_sample(r, s, t0);
+		if (now_ns() >= next_sample) {
+			series_sample(r, s, t0);
+			next_sample += timeout * 1000000ull;
+		}
 		if (interrupted) {
 			*why = "interrupted";
 			break;
@@ -306,6 +369,7 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 		if (r->coll[i].state && r->coll[i].c->rep_start)
 			r->coll[i].c->rep_start(r->coll[i].state, tc.pid);
 	t0 = now_ns();
+	series_sample(r, &s, t0);
 	release(&tc);
 	if (!collect(r, &tc, &s, t0, &text, &why)) {
 		kill_tracked(r->sa, &tc);

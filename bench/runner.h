@@ -26,6 +26,7 @@ void kill_tracked(struct slabacct *sa, struct tracked_child *tc);
 int cmd_run(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_workload_child(int argc, char **argv);
 
 /* Report header shared by run and stat (kernel, machine, capabilities...). */
 json_t *report_header(const char *schema);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -474,6 +475,38 @@ volatile struct sa_counters *slabacct_counters(struct slabacct *sa)
 bool slabacct_present(const struct slabacct *sa, int kind)
 {
 	return sa->present[kind];
+}
+
+unsigned int slabacct_present_mask(const struct slabacct *sa)
+{
+	unsigned int mask = 0;
+
+	for (int k = 0; k < SA_NR_KINDS; k++)
+		mask |= sa->present[k] ? 1U << k : 0;
+	return mask;
+}
+
+int slabacct_counters_fd(const struct slabacct *sa)
+{
+	return bpf_map__fd(sa->skel->maps.bss);
+}
+
+volatile struct sa_counters *slabacct_map_counters(int map_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	size_t size;
+	void *p;
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return NULL;
+	size = (size_t)info.value_size * info.max_entries;
+	size = (size + getpagesize() - 1) / getpagesize() * getpagesize();
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, map_fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	return (volatile struct sa_counters *)((char *)p +
+					       offsetof(struct slabacct_bpf__bss, counters));
 }
 
 const bool *slabacct_present_array(const struct slabacct *sa)
