@@ -113,6 +113,7 @@ void report_free(struct report *r);
 const struct metric_samples *workload_metric(const struct workload_data *w,
 					     const char *name);
 bool params_equal(json_t *a, json_t *b);
+const char *slab_inexact(const struct report *r, const char *metric);
 const char *kind_name(enum metric_kind k);
 const char *better_name(enum metric_better b);
 
@@ -126,6 +127,7 @@ struct cmp_threshold {
 struct cmp_config {
 	char *path;		/* NULL: built-in defaults */
 	struct rstat_timed_opts stat;
+	bool holm;		/* correction = holm */
 	char **gate;
 	size_t ngate;
 	struct cmp_threshold *thr;
@@ -173,7 +175,7 @@ struct metric_cmp {
 	const struct metric_samples *test;
 	enum verdict verdict;
 	bool gated;
-	char reason[256];	/* unavailable / not judged / notes */
+	char reason[1024];	/* unavailable / not judged / notes */
 	/* exact */
 	struct side_exact eb, et;
 	double delta;
@@ -210,6 +212,11 @@ struct test_cmp {
 	size_t gated_regressions;
 	size_t failed_workloads;	/* ok in base, failed in test */
 	size_t unavailable_workloads;
+	size_t underpowered;	/* timed metrics whose N cannot reach p < alpha */
+	double worst_min_p;	/* the largest smallest-attainable p among them */
+	size_t min_n;		/* the smallest N among them */
+	size_t holm_m;		/* timed metrics in Holm's correction, 0: none */
+	size_t holm_underpowered;	/* of those, unable to reach alpha / m */
 };
 
 struct comparison {
@@ -232,6 +239,8 @@ json_t *comparison_json(const struct comparison *c);
 void print_table(const struct comparison *c, FILE *out);
 int write_summary_md(const struct comparison *c, struct sbuf *md);
 const char *env_note(const struct test_cmp *t, char *buf, size_t len);
+const char *power_note(const struct comparison *c, const struct test_cmp *t,
+		       char *buf, size_t len);
 
 /* ---- cmp_plot.c: gnuplot ------------------------------------------------ */
 

@@ -11,6 +11,7 @@
  *   confidence = 0.95            ; of the bootstrap interval
  *   bootstrap = 10000            ; resamples
  *   seed = 5489                  ; bootstrap RNG seed
+ *   correction = none            ; or holm: family-wise over timed metrics
  *
  * A glob is [exact:|timed:][WORKLOAD/]METRIC, fnmatch(3) syntax. The kind
  * prefix is for gate lists only: INI keys end at the first ':' or '=', and
@@ -151,6 +152,12 @@ static int compare_ini_key(void *user, const char *section, const char *name,
 		if (parse_double(value, 0, 4294967295.0, &d) || d != floor(d))
 			return bad_value(st, name, value, "an integer in [0, 2^32)");
 		o->seed = (unsigned long)d;
+		return 1;
+	}
+	if (!strcmp(name, "correction")) {
+		if (strcmp(value, "none") && strcmp(value, "holm"))
+			return bad_value(st, name, value, "none or holm");
+		st->cfg->holm = !strcmp(value, "holm");
 		return 1;
 	}
 	if (!strcmp(name, "gate")) {

@@ -122,8 +122,7 @@ static void side_cells(struct sbuf *h, const struct metric_cmp *mc, bool base)
 	sbuf_printf(h, "<td>%s%% n=%zu</td>", fmt_num(b, sizeof(b), s->cov * 100), s->n);
 }
 
-static void change_cells(struct sbuf *h, const struct comparison *c,
-			 const struct metric_cmp *mc)
+static void change_cells(struct sbuf *h, const struct metric_cmp *mc)
 {
 	char a[32], b[32];
 
@@ -147,12 +146,10 @@ static void change_cells(struct sbuf *h, const struct comparison *c,
 	}
 	sbuf_html(h, mc->reason);
 	sbuf_puts(h, "</td>");
-	(void)c;
 }
 
-static void metric_row(struct sbuf *h, const struct comparison *c,
-		       const struct workload_cmp *wc, const struct metric_cmp *mc,
-		       bool with_workload)
+static void metric_row(struct sbuf *h, const struct workload_cmp *wc,
+		       const struct metric_cmp *mc, bool with_workload)
 {
 	sbuf_printf(h, "<tr class=\"%s\">", verdict_name(mc->verdict));
 	if (with_workload) {
@@ -167,7 +164,7 @@ static void metric_row(struct sbuf *h, const struct comparison *c,
 	sbuf_puts(h, "</td>");
 	side_cells(h, mc, true);
 	side_cells(h, mc, false);
-	change_cells(h, c, mc);
+	change_cells(h, mc);
 	sbuf_printf(h, "<td class=\"l\">%s%s</td></tr>\n", verdict_name(mc->verdict),
 		    mc->gated && mc->verdict == VD_REGRESSION ? " (gate)" : "");
 }
@@ -198,7 +195,7 @@ static void verdict_table(struct sbuf *h, const struct comparison *c,
 	for (i = 0; i < t->nw; i++)
 		for (j = 0; j < t->w[i].nm; j++)
 			if (t->w[i].m[j].verdict == v)
-				metric_row(h, c, &t->w[i], &t->w[i].m[j], true);
+				metric_row(h, &t->w[i], &t->w[i].m[j], true);
 	sbuf_puts(h, "</table>\n");
 }
 
@@ -222,6 +219,11 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 	if (t->timed != TIMED_JUDGED) {
 		sbuf_puts(h, "<p class=\"note\">");
 		sbuf_html(h, env_note(t, note, sizeof(note)));
+		sbuf_puts(h, "</p>\n");
+	}
+	if (power_note(c, t, note, sizeof(note))) {
+		sbuf_puts(h, "<p class=\"note\">");
+		sbuf_html(h, note);
 		sbuf_puts(h, "</p>\n");
 	}
 	for (i = 0; i < t->nw; i++) {
@@ -274,7 +276,7 @@ static void workload_section(struct sbuf *h, const struct comparison *c,
 			sbuf_puts(h, "</summary>\n");
 			table_head(h, c, t, false);
 			for (k = 0; k < t->w[j].nm; k++)
-				metric_row(h, c, &t->w[j], &t->w[j].m[k], false);
+				metric_row(h, &t->w[j], &t->w[j].m[k], false);
 			sbuf_puts(h, "</table></details>\n");
 		}
 	}

@@ -13,6 +13,23 @@
 
 #define NAME_MAX_W 44
 
+/* Timed metrics whose repetition count cannot give p < alpha at all. */
+const char *power_note(const struct comparison *c, const struct test_cmp *t,
+		       char *buf, size_t len)
+{
+	if (t->holm_underpowered && !t->underpowered) {
+		snprintf(buf, len, "%zu of %zu timed metric(s) cannot be flagged: Holm's correction over %zu metrics needs p < %.2g for the first, below what their repetitions can give; run more repetitions or gate fewer metrics (docs/compare.md)",
+			 t->holm_underpowered, t->holm_m, t->holm_m,
+			 c->cfg.stat.alpha / (double)t->holm_m);
+		return buf;
+	}
+	if (!t->underpowered)
+		return NULL;
+	snprintf(buf, len, "%zu timed metric(s) cannot be flagged: with N=%zu repetitions the smallest attainable p is %.3f, not below alpha %g; run 5 or more repetitions (docs/compare.md)",
+		 t->underpowered, t->min_n, t->worst_min_p, c->cfg.stat.alpha);
+	return buf;
+}
+
 const char *env_note(const struct test_cmp *t, char *buf, size_t len)
 {
 	switch (t->timed) {
@@ -220,28 +237,12 @@ static void print_test_detail(const struct comparison *c, const struct table_lay
 			continue;
 		fprintf(out, "  %-*s   [%s] ", l->name_w, "", c->tests[i].test->label);
 		if (mc->have_timed)
-			fprintf(out, "p=%.4f (%s U) %g%% CI [%s, %s] threshold %g%%; ",
+			fprintf(out, "p=%.4f (%s U) %g%% CI [%s, %s] threshold %g%%",
 				mc->t.mw.p, mc->t.mw.exact ? "exact" : "normal",
 				c->cfg.stat.confidence * 100,
 				fmt_pct(lo, sizeof(lo), mc->t.ci_lo_pct),
 				fmt_pct(hi, sizeof(hi), mc->t.ci_hi_pct), mc->threshold_pct);
-		fprintf(out, "%s\n", mc->reason);
-	}
-}
-
-static void print_reason_line(const struct comparison *c, const struct table_layout *l,
-			      const struct workload_data *bw, const char *metric,
-			      FILE *out)
-{
-	const struct workload_cmp *wc;
-	const struct metric_cmp *mc;
-	size_t i;
-
-	for (i = 0; i < c->ntests; i++) {
-		mc = find_row(&c->tests[i], bw, metric, &wc);
-		if (mc && mc->verdict == VD_UNAVAILABLE)
-			fprintf(out, "  %-*s   [%s] unavailable: %s\n", l->name_w, "",
-				c->tests[i].test->label, mc->reason);
+		fprintf(out, "%s%s\n", mc->have_timed && mc->reason[0] ? "; " : "", mc->reason);
 	}
 }
 
@@ -259,8 +260,6 @@ static void print_metric(const struct comparison *c, const struct table_layout *
 	}
 	if (c->verbose)
 		print_test_detail(c, l, bw, metric, out);
-	else
-		print_reason_line(c, l, bw, metric, out);
 }
 
 /* Metric names of a base workload over all tests, in first-seen order. */
@@ -327,6 +326,7 @@ static void print_preamble(const struct comparison *c, FILE *out)
 
 static void print_footer(const struct comparison *c, FILE *out)
 {
+	char note[700];
 	size_t i;
 
 	fputc('\n', out);
@@ -343,6 +343,13 @@ static void print_footer(const struct comparison *c, FILE *out)
 			t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
 			t->count[VD_UNAVAILABLE],
 			t->failed_workloads ? ", FAILED workload(s) in test" : "");
+		if (power_note(c, t, note, sizeof(note)))
+			fprintf(out, "  WARNING [%s]: %s\n", t->test->label, note);
+		if (t->timed != TIMED_JUDGED)
+			fprintf(out, "  NOTE [%s]: %s\n", t->test->label,
+				env_note(t, note, sizeof(note)));
+		if (t->count[VD_UNAVAILABLE] && !c->verbose)
+			fprintf(out, "  (-v, summary.md or index.html say why each unavailable metric is)\n");
 	}
 	fprintf(out, "marks: *R regression  *I improvement  *C changed (no better direction)  ~ not judged  -- unavailable\n");
 	fprintf(out, "verdict: %s (exit %d); details: %s/index.html\n",
@@ -375,7 +382,7 @@ static void md_value(struct sbuf *md, const struct metric_cmp *mc, bool base)
 
 		if (!isnan(s->cov))
 			sbuf_printf(md, " ±%.1f%%", s->cov * 100);
-		sbuf_printf(md, " (n=%zu)", s->n);
+		sbuf_printf(md, " n=%zu", s->n);
 	}
 }
 
@@ -388,23 +395,27 @@ static void md_row(struct sbuf *md, const struct workload_cmp *wc,
 	sbuf_md(md, wc->base->name);
 	sbuf_puts(md, " | ");
 	sbuf_md(md, mc->name);
-	sbuf_printf(md, " | %s | ", mc->kind == MK_EXACT ? "exact" : "median");
+	sbuf_puts(md, " | ");
+	sbuf_md(md, mc->unit);
+	sbuf_printf(md, " (%s) | ", mc->kind == MK_EXACT ? "exact" : "median");
 	md_value(md, mc, true);
 	sbuf_puts(md, " | ");
 	md_value(md, mc, false);
-	sbuf_printf(md, " %s | ", mc->unit);
+	sbuf_puts(md, " | ");
 	if (mc->kind == MK_EXACT) {
-		sbuf_printf(md, "%+g (%s) | | ", mc->delta,
+		sbuf_printf(md, "%+g (%s) | ", mc->delta,
 			    fmt_pct(a, sizeof(a), mc->delta_pct));
 	} else {
 		sbuf_printf(md, "%s | ", fmt_pct(a, sizeof(a), mc->t.change_pct));
 		if (mc->t.ci_valid)
-			sbuf_printf(md, "[%s, %s] p=%.3g | ", fmt_pct(b, sizeof(b), mc->t.ci_lo_pct),
+			sbuf_printf(md, "[%s, %s] p=%.3g", fmt_pct(b, sizeof(b), mc->t.ci_lo_pct),
 				    fmt_pct(d, sizeof(d), mc->t.ci_hi_pct), mc->t.mw.p);
 		else
-			sbuf_printf(md, "p=%.3g | ", mc->t.mw.p);
+			sbuf_printf(md, "p=%.3g", mc->t.mw.p);
+		sbuf_puts(md, mc->reason[0] ? "; " : "");
 	}
-	sbuf_printf(md, "%s |\n", mc->gated ? "yes" : "no");
+	sbuf_md(md, mc->reason);
+	sbuf_printf(md, " | %s |\n", mc->gated ? "yes" : "no");
 }
 
 static size_t md_section(struct sbuf *md, const struct test_cmp *t,
@@ -415,7 +426,7 @@ static size_t md_section(struct sbuf *md, const struct test_cmp *t,
 	if (!n)
 		return 0;
 	sbuf_printf(md, "\n### %s (%zu)\n\n", title, n);
-	sbuf_puts(md, "| workload | metric | | base | test | change | CI, p | gate |\n");
+	sbuf_puts(md, "| workload | metric | unit | base | test | change | CI, p, notes | gates CI |\n");
 	sbuf_puts(md, "|---|---|---|---:|---:|---:|---|---|\n");
 	for (i = 0; i < t->nw; i++)
 		for (j = 0; j < t->w[i].nm; j++)
@@ -424,6 +435,48 @@ static size_t md_section(struct sbuf *md, const struct test_cmp *t,
 	return n;
 }
 
+#define MD_NAMES_MAX 24
+
+/* Rows of verdict @v with this reason, as "workload/metric, ..." */
+static void md_reason_group(struct sbuf *md, const struct test_cmp *t,
+			    enum verdict v, const char *reason)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < t->nw; i++) {
+		for (j = 0; j < t->w[i].nm; j++) {
+			const struct metric_cmp *mc = &t->w[i].m[j];
+
+			if (mc->verdict != v || strcmp(mc->reason, reason))
+				continue;
+			if (k < MD_NAMES_MAX) {
+				sbuf_puts(md, k ? ", " : "");
+				sbuf_md(md, t->w[i].base->name);
+				sbuf_puts(md, "/");
+				sbuf_md(md, mc->name);
+			}
+			k++;
+		}
+	}
+	if (k > MD_NAMES_MAX)
+		sbuf_printf(md, " and %zu more", k - MD_NAMES_MAX);
+}
+
+/* Was this reason already listed for an earlier row of verdict @v? */
+static bool reason_seen(const struct test_cmp *t, enum verdict v,
+			size_t wi, size_t mi)
+{
+	const char *reason = t->w[wi].m[mi].reason;
+	size_t i, j;
+
+	for (i = 0; i <= wi; i++)
+		for (j = 0; j < (i == wi ? mi : t->w[i].nm); j++)
+			if (t->w[i].m[j].verdict == v && !strcmp(t->w[i].m[j].reason, reason))
+				return true;
+	return false;
+}
+
+/* Rows of verdict @v grouped by reason: each cause is said once. */
 static void md_reason_list(struct sbuf *md, const struct test_cmp *t,
 			   enum verdict v, const char *title)
 {
@@ -432,20 +485,19 @@ static void md_reason_list(struct sbuf *md, const struct test_cmp *t,
 	if (!t->count[v])
 		return;
 	sbuf_printf(md, "\n<details><summary>%s (%zu)</summary>\n\n", title, t->count[v]);
-	for (i = 0; i < t->nw; i++)
+	for (i = 0; i < t->nw; i++) {
 		for (j = 0; j < t->w[i].nm; j++) {
 			const struct metric_cmp *mc = &t->w[i].m[j];
 
-			if (mc->verdict != v)
+			if (mc->verdict != v || reason_seen(t, v, i, j))
 				continue;
 			sbuf_puts(md, "- ");
-			sbuf_md(md, t->w[i].base->name);
-			sbuf_puts(md, " / ");
-			sbuf_md(md, mc->name);
+			sbuf_md(md, mc->reason[0] ? mc->reason : "no reason given");
 			sbuf_puts(md, ": ");
-			sbuf_md(md, mc->reason);
+			md_reason_group(md, t, v, mc->reason);
 			sbuf_puts(md, "\n");
 		}
+	}
 	sbuf_puts(md, "\n</details>\n");
 }
 
@@ -515,6 +567,11 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	if (t->timed != TIMED_JUDGED) {
 		sbuf_puts(md, "\n> **Note:** ");
 		sbuf_md(md, env_note(t, note, sizeof(note)));
+		sbuf_puts(md, "\n");
+	}
+	if (power_note(c, t, note, sizeof(note))) {
+		sbuf_puts(md, "\n> **Warning:** ");
+		sbuf_md(md, note);
 		sbuf_puts(md, "\n");
 	}
 	md_workload_problems(md, t);

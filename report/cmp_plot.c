@@ -7,6 +7,7 @@
  * scripts stay, so a graph can be tweaked and redrawn by hand:
  *   cd <out>/graphs && gnuplot -d <name>.gp
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -70,6 +71,36 @@ static bool terminal_works(const struct gp_ctx *gp, const char *term)
 	return run_gnuplot(gp, "-e", cmd) == 0;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/*
+ * Graphs of an earlier comparison into the same directory would linger
+ * next to the new ones: remove what this code writes (wNN-*, change-*).
+ */
+static void remove_old_graphs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+		bool ours = (n[0] == 'w' && n[1] >= '0' && n[1] <= '9' && n[2] >= '0' &&
+			     n[2] <= '9' && n[3] == '-') || !strncmp(n, "change-", 7);
+
+		if (ours && (ends_with(n, ".png") || ends_with(n, ".svg") ||
+			     ends_with(n, ".gp") || ends_with(n, ".dat")))
+			unlinkat(dirfd(d), n, 0);
+	}
+	closedir(d);
+}
+
 int gp_init(struct gp_ctx *gp, const char *outdir, int verbose)
 {
 	char err[CMP_ERR_LEN];
@@ -83,6 +114,7 @@ int gp_init(struct gp_ctx *gp, const char *outdir, int verbose)
 		snprintf(gp->why, sizeof(gp->why), "%s", gp->log ? err : "out of memory");
 		return -1;
 	}
+	remove_old_graphs(gp->dir);
 	fd = open(gp->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd >= 0)
 		close(fd);
@@ -162,9 +194,8 @@ static int write_in_dir(struct gp_ctx *gp, const char *name, struct sbuf *b)
 	return ret;
 }
 
-static void script_for(const struct gp_ctx *gp, struct sbuf *s, const char *term,
-		       const char *stem, const char *ext, int w, int h,
-		       const char *body)
+static void script_for(struct sbuf *s, const char *term, const char *stem,
+		       const char *ext, int w, int h, const char *body)
 {
 	sbuf_printf(s, "reset\nset terminal %s size %d,%d noenhanced", term, w, h);
 	if (!strcmp(term, "pngcairo") || !strcmp(term, "svg"))
@@ -174,7 +205,6 @@ static void script_for(const struct gp_ctx *gp, struct sbuf *s, const char *term
 	sbuf_printf(s, "\nset output '%s.%s.tmp'\nset datafile missing 'NaN'\n", stem, ext);
 	sbuf_puts(s, body);
 	sbuf_puts(s, "\nunset multiplot\nunset output\n");
-	(void)gp;
 }
 
 /* Renames stem.ext.tmp to stem.ext when it is there and not empty. */
@@ -219,9 +249,9 @@ static void gp_render(struct gp_ctx *gp, const char *stem, const char *title,
 
 	sbuf_printf(&s, "# rmapbench graph: %s\n# redraw: gnuplot -d %s.gp\n", title, stem);
 	if (gp->png_term)
-		script_for(gp, &s, gp->png_term, stem, "png", w, h, body->s ? body->s : "");
+		script_for(&s, gp->png_term, stem, "png", w, h, body->s ? body->s : "");
 	if (gp->svg)
-		script_for(gp, &s, "svg", stem, "svg", w, h, body->s ? body->s : "");
+		script_for(&s, "svg", stem, "svg", w, h, body->s ? body->s : "");
 	snprintf(name, sizeof(name), "%s.gp", stem);
 	if (body->oom || write_in_dir(gp, name, &s)) {
 		gp->failed++;
@@ -425,7 +455,7 @@ static void hist_graph(struct gp_ctx *gp, int section, const char *stem,
 	sbuf_puts(&body, "set multiplot layout 1,2 title ");
 	gp_quote(&body, title);
 	sbuf_puts(&body, "\nset grid\nset key top left\n");
-	if (lo > 0 && hi / lo > 50)
+	if (lo > 0 && hi / lo > 8)
 		sbuf_puts(&body, "set logscale x 2\n");
 	sbuf_puts(&body, "set xlabel ");
 	gp_quote(&body, unit ? unit : "");
@@ -434,16 +464,17 @@ static void hist_graph(struct gp_ctx *gp, int section, const char *stem,
 		bool first = true;
 
 		sbuf_printf(&body, "set title '%s'\nset ylabel '%s'\nset yrange [0:%s]\nplot ",
-			    panel ? "CDF" : "histogram (share of samples per bucket)",
+			    panel ? "CDF at the bucket bounds" :
+				    "share of samples per bucket, at its upper bound",
 			    panel ? "fraction <= x" : "fraction", panel ? "1.02" : "*");
 		for (i = 0; i < n; i++) {
 			const struct metric_samples *m = workload_metric(s[i].w, metric);
 
 			if (!m || !m->nhist)
 				continue;
-			sbuf_printf(&body, "%s'%s-k%zu.dat' using 1:%d with %s lw 2 lc rgb '%s' title ",
+			sbuf_printf(&body, "%s'%s-k%zu.dat' using 1:%d with linespoints lw 2 pt 7 ps 0.6 lc rgb '%s' title ",
 				    first ? "" : ", \\\n     ", gstem, i, panel ? 4 : 3,
-				    panel ? "steps" : "histeps", palette[i % NR_COLORS]);
+				    palette[i % NR_COLORS]);
 			gp_quote(&body, s[i].label);
 			first = false;
 		}
@@ -532,15 +563,17 @@ static void counts_graph(struct gp_ctx *gp, int section, const char *stem,
 	snprintf(name, sizeof(name), "%s.dat", gstem);
 	if (write_in_dir(gp, name, &d))
 		goto out;
-	snprintf(title, sizeof(title), "%s: slab objects per cache (median of repetitions)",
+	snprintf(title, sizeof(title), "%s: slab objects per cache (median of repetitions; no bar: cache absent or metric unavailable)",
 		 s[0].w->name);
 	sbuf_puts(&body, "set multiplot layout 2,2 title ");
 	gp_quote(&body, title);
 	sbuf_puts(&body, "\nset style data histogram\nset style histogram cluster gap 1\n"
 		  "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset grid ytics\n"
-		  "set yrange [0:*]\nset key top right\nset ylabel 'objects'\n");
+		  "set yrange [0:*]\nset key top right\nset ylabel 'objects'\n"
+		  "set xtics rotate by -20 font ',9'\nset bmargin 4\nset offsets 0, 0, graph 0.3, 0\n");
 	for (st = 0; st < 4; st++) {
-		sbuf_printf(&body, "set title '%s'\nplot ", slab_stats[st]);
+		sbuf_printf(&body, "set title '%s'\n%splot ", slab_stats[st],
+			    st ? "unset key\n" : "");
 		for (i = 0; i < n; i++) {
 			sbuf_printf(&body, "%s'%s' index %zu using %zu:xtic(1) lc rgb '%s' title ",
 				    i ? ", \\\n     " : "", name, st, i + 2, palette[i % NR_COLORS]);
@@ -577,7 +610,7 @@ static unsigned int verdict_rgb(enum verdict v)
 }
 
 static size_t change_data(const struct test_cmp *t, enum metric_kind kind,
-			  struct sbuf *d, double *span)
+			  struct sbuf *d, double *span, int *label_w)
 {
 	char label[300];
 	size_t i, j, n = 0;
@@ -598,6 +631,8 @@ static size_t change_data(const struct test_cmp *t, enum metric_kind kind,
 				hi = mc->t.ci_hi_pct;
 			}
 			snprintf(label, sizeof(label), "%s/%s", t->w[i].base->name, mc->name);
+			if ((int)strlen(label) > *label_w)
+				*label_w = (int)strlen(label);
 			sbuf_printf(d, "%zu", n++);
 			dat_num(d, pct);
 			dat_num(d, lo);
@@ -618,25 +653,27 @@ static void change_graph(struct gp_ctx *gp, const struct comparison *c, size_t t
 	struct sbuf d = { 0 }, body = { 0 };
 	char name[320], gstem[256], title[400];
 	double span = c->cfg.stat.threshold_pct * 1.5;
+	int label_w = 10;
 	size_t n;
 
 	snprintf(gstem, sizeof(gstem), "change-%s-k%zu", kind_name(kind), ti + 1);
-	n = change_data(t, kind, &d, &span);
+	n = change_data(t, kind, &d, &span, &label_w);
+	label_w = label_w > 80 ? 80 : label_w;
 	snprintf(name, sizeof(name), "%s.dat", gstem);
 	if (!n || write_in_dir(gp, name, &d))
 		goto out;
 	if (kind == MK_TIMED)
-		snprintf(title, sizeof(title), "%s vs %s: change of the median, %g%% bootstrap CI (red regression, green improvement, grey not significant)",
+		snprintf(title, sizeof(title), "%s vs %s: change of the median with %g%% bootstrap CI",
 			 t->test->label, c->base->label, c->cfg.stat.confidence * 100);
 	else
-		snprintf(title, sizeof(title), "%s vs %s: exact metrics that differ, change in %% of base",
+		snprintf(title, sizeof(title), "%s vs %s: exact metrics that differ (%% of base)",
 			 t->test->label, c->base->label);
 	sbuf_printf(&body, "set title ");
 	gp_quote(&body, title);
-	sbuf_printf(&body, "\nset grid xtics\nset xlabel 'change (%%)'\nset yrange [%zu:-1]\n"
-		    "set xrange [%g:%g]\nset ytics scale 0\nunset key\nset lmargin 48\n"
+	sbuf_printf(&body, "\nset grid xtics\nset xlabel 'change (%%)   red: regression, green: improvement, orange: changed, grey: not flagged'\nset yrange [%zu:-1]\n"
+		    "set xrange [%g:%g]\nset ytics scale 0\nunset key\nset lmargin %d\n"
 		    "set arrow from 0, graph 0 to 0, graph 1 nohead lc rgb 'black'\n",
-		    n, -span * 1.1, span * 1.1);
+		    n, -span * 1.1, span * 1.1, label_w + 2);
 	if (kind == MK_TIMED)
 		sbuf_printf(&body, "set arrow from %g, graph 0 to %g, graph 1 nohead dt 2 lc rgb '#999999'\n"
 			    "set arrow from %g, graph 0 to %g, graph 1 nohead dt 2 lc rgb '#999999'\n",
@@ -644,7 +681,7 @@ static void change_graph(struct gp_ctx *gp, const struct comparison *c, size_t t
 			    c->cfg.stat.threshold_pct, c->cfg.stat.threshold_pct);
 	sbuf_printf(&body, "plot '%s' using 2:1:3:4:5:ytic(6) with xerrorbars pt 7 ps 1.2 lc rgb variable\n",
 		    name);
-	gp_render(gp, gstem, title, -1, 1000, 120 + 24 * (int)n, &body);
+	gp_render(gp, gstem, title, -1, 700 + 7 * label_w, 120 + 24 * (int)n, &body);
 out:
 	sbuf_free(&d);
 	sbuf_free(&body);
@@ -672,6 +709,7 @@ void gp_spread_graph(struct gp_ctx *gp, int section, const char *stem,
 	char name[320], gstem[256], title[300];
 	size_t i, j, n = 0;
 	double span = 5;
+	int label_w = 10;
 
 	if (!gp->available)
 		return;
@@ -693,6 +731,8 @@ void gp_spread_graph(struct gp_ctx *gp, int section, const char *stem,
 			sbuf_puts(&d, "\n");
 			span = fmax(span, fabs(dev));
 		}
+		if ((int)strlen(m->name) > label_w)
+			label_w = strlen(m->name) > 80 ? 80 : (int)strlen(m->name);
 		n++;
 	}
 	snprintf(name, sizeof(name), "%s.dat", gstem);
@@ -704,9 +744,9 @@ void gp_spread_graph(struct gp_ctx *gp, int section, const char *stem,
 	gp_quote(&body, title);
 	sbuf_printf(&body, "\nset grid xtics\nset xlabel 'deviation from median (%%)'\n"
 		    "set yrange [%zu:-1]\nset xrange [%g:%g]\nset ytics scale 0\nunset key\n"
-		    "set lmargin 40\nplot '%s' using 2:1:ytic(3) with points pt 7 ps 1 lc rgb '%s'\n",
-		    n, -span * 1.1, span * 1.1, name, palette[0]);
-	gp_render(gp, gstem, title, section, 900, 120 + 24 * (int)n, &body);
+		    "set lmargin %d\nplot '%s' using 2:1:ytic(3) with points pt 7 ps 1 lc rgb '%s'\n",
+		    n, -span * 1.1, span * 1.1, label_w + 2, name, palette[0]);
+	gp_render(gp, gstem, title, section, 600 + 7 * label_w, 120 + 24 * (int)n, &body);
 out:
 	sbuf_free(&d);
 	sbuf_free(&body);

@@ -478,6 +478,30 @@ void report_free(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * For "slab.<cache>.<stat>": why the report's accounting of that cache is
+ * not exact (slab_accounting.caches.<cache>.exact false), else NULL.
+ */
+const char *slab_inexact(const struct report *r, const char *metric)
+{
+	json_t *caches, *c;
+	char cache[64];
+	const char *dot;
+
+	if (strncmp(metric, "slab.", 5))
+		return NULL;
+	dot = strchr(metric + 5, '.');
+	if (!dot || dot - (metric + 5) >= (long)sizeof(cache))
+		return NULL;
+	snprintf(cache, sizeof(cache), "%.*s", (int)(dot - (metric + 5)), metric + 5);
+	caches = json_object_get(json_object_get(r->root, "slab_accounting"), "caches");
+	c = json_object_get(caches, cache);
+	if (!json_is_object(c) || !json_is_true(json_object_get(c, "present")) ||
+	    !json_is_false(json_object_get(c, "exact")))
+		return NULL;
+	return json_string_value(json_object_get(c, "note")) ?: "accounting marked not exact";
+}
+
 const struct metric_samples *workload_metric(const struct workload_data *w,
 					     const char *name)
 {

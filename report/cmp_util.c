@@ -161,7 +161,8 @@ int sbuf_write(struct sbuf *b, const char *path, char *err, size_t errlen)
 
 int mkdir_p(const char *path, char *err, size_t errlen)
 {
-	char *copy = strdup(path), *p;
+	char *copy = strdup(path), *p, c;
+	struct stat st;
 	int ret = -1;
 
 	if (!copy) {
@@ -171,8 +172,7 @@ int mkdir_p(const char *path, char *err, size_t errlen)
 	for (p = copy + 1; ; p++) {
 		if (*p != '/' && *p)
 			continue;
-		char c = *p;
-
+		c = *p;
 		*p = '\0';
 		if (mkdir(copy, 0755) && errno != EEXIST) {
 			snprintf(err, errlen, "%s: cannot create directory: %s",
@@ -183,8 +183,6 @@ int mkdir_p(const char *path, char *err, size_t errlen)
 		if (!c)
 			break;
 	}
-	struct stat st;
-
 	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a directory", path);
 		goto out;

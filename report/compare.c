@@ -120,7 +120,10 @@ static void compare_exact(struct metric_cmp *mc)
 	side_exact(mc->base, &mc->eb);
 	side_exact(mc->test, &mc->et);
 	mc->delta = mc->et.value - mc->eb.value;
-	mc->delta_pct = mc->eb.value != 0 ? 100 * mc->delta / fabs(mc->eb.value) : NAN;
+	if (mc->delta == 0)
+		mc->delta_pct = 0;
+	else
+		mc->delta_pct = mc->eb.value != 0 ? 100 * mc->delta / fabs(mc->eb.value) : NAN;
 	mc->verdict = directional(mc->better, (mc->delta > 0) - (mc->delta < 0));
 	if (mc->eb.min != mc->eb.max)
 		note(mc, "base varies across repetitions (%g..%g), median used",
@@ -130,11 +133,12 @@ static void compare_exact(struct metric_cmp *mc)
 		     mc->et.min, mc->et.max);
 }
 
-static void compare_timed(const struct comparison *c, const struct test_cmp *t,
+static void compare_timed(const struct comparison *c, struct test_cmp *t,
 			  const char *workload, struct metric_cmp *mc)
 {
 	struct rstat_timed_opts opts = c->cfg.stat;
 	const struct rstat_timed *r = &mc->t;
+	double floor_p;
 
 	mc->threshold_pct = cmp_config_threshold(&c->cfg, MK_TIMED, workload, mc->name);
 	opts.threshold_pct = mc->threshold_pct;
@@ -150,15 +154,35 @@ static void compare_timed(const struct comparison *c, const struct test_cmp *t,
 	mc->have_timed = true;
 	mc->verdict = r->significant ? directional(mc->better, r->direction) :
 				       VD_UNCHANGED;
-	if (r->mw.min_p >= opts.alpha)
+	floor_p = rstat_min_p(r->base.n, r->test.n);
+	if (floor_p >= opts.alpha) {
+		size_t n = r->base.n < r->test.n ? r->base.n : r->test.n;
+
+		if (!t->underpowered++ || n < t->min_n)
+			t->min_n = n;
+		if (floor_p > t->worst_min_p)
+			t->worst_min_p = floor_p;
 		note(mc, "N=%zu/%zu cannot reach p < %g (smallest attainable p %.3f)",
-		     r->base.n, r->test.n, opts.alpha, r->mw.min_p);
+		     r->base.n, r->test.n, opts.alpha, floor_p);
+	}
 	if (r->base.cov * 100 > mc->threshold_pct || r->test.cov * 100 > mc->threshold_pct)
 		note(mc, "noisy: CoV %.1f%%/%.1f%% exceeds the %g%% threshold",
 		     r->base.cov * 100, r->test.cov * 100, mc->threshold_pct);
 }
 
-static void compare_metric(const struct comparison *c, const struct test_cmp *t,
+/* The report's reason, without the "unavailable: " it usually starts with. */
+static const char *null_reason(const struct metric_samples *m)
+{
+	const char *r = m->reason;
+
+	if (!r)
+		return "no successful repetition";
+	if (!strncmp(r, "unavailable: ", 13))
+		r += 13;
+	return r;
+}
+
+static void compare_metric(const struct comparison *c, struct test_cmp *t,
 			   const struct workload_cmp *wc, struct metric_cmp *mc)
 {
 	const struct metric_samples *b = mc->base, *m = mc->test;
@@ -176,17 +200,25 @@ static void compare_metric(const struct comparison *c, const struct test_cmp *t,
 		     kind_name(m->kind), better_name(m->better), m->unit);
 		return;
 	}
+	if (!b->n && !m->n && !strcmp(null_reason(b), null_reason(m))) {
+		note(mc, "both: %s", null_reason(b));
+		return;
+	}
 	if (!b->n || !m->n) {
 		if (!b->n)
-			note(mc, "base: %s", b->reason ? b->reason : "no successful repetition");
+			note(mc, "base: %s", null_reason(b));
 		if (!m->n)
-			note(mc, "test: %s", m->reason ? m->reason : "no successful repetition");
+			note(mc, "test: %s", null_reason(m));
 		return;
 	}
 	if (b->kind == MK_EXACT)
 		compare_exact(mc);
 	else
 		compare_timed(c, t, wc->base->name, mc);
+	if (slab_inexact(c->base, mc->name))
+		note(mc, "base slab accounting not exact: %s", slab_inexact(c->base, mc->name));
+	if (slab_inexact(t->test, mc->name))
+		note(mc, "test slab accounting not exact: %s", slab_inexact(t->test, mc->name));
 }
 
 static int add_metric_row(struct workload_cmp *wc, const char *name,
@@ -265,7 +297,6 @@ static int compare_workload(const struct comparison *c, struct test_cmp *t,
 			wc->m[i].delta = wc->m[i].delta_pct = NAN;
 			wc->m[i].t.change_pct = NAN;
 			snprintf(wc->m[i].reason, sizeof(wc->m[i].reason), "%s", why);
-			t->count[VD_UNAVAILABLE]++;
 		}
 		return 0;
 	}
@@ -275,11 +306,80 @@ static int compare_workload(const struct comparison *c, struct test_cmp *t,
 		compare_metric(c, t, wc, mc);
 		mc->gated = mc->base && mc->test &&
 			    cmp_config_gated(&c->cfg, mc->kind, wc->base->name, mc->name);
-		t->count[mc->verdict]++;
-		if (mc->verdict == VD_REGRESSION && mc->gated)
-			t->gated_regressions++;
 	}
 	return 0;
+}
+
+static int cmp_p(const void *a, const void *b)
+{
+	double x = (*(struct metric_cmp *const *)a)->t.mw.p;
+	double y = (*(struct metric_cmp *const *)b)->t.mw.p;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * correction = holm: Holm's step-down over the judged timed metrics of one
+ * test report. The k-th smallest p must be below alpha / (m - k + 1), and
+ * the first that is not stops the rejections; flags beyond lose theirs.
+ */
+static int holm_correct(const struct comparison *c, struct test_cmp *t)
+{
+	struct metric_cmp **rows = NULL, **r;
+	size_t i, j, m = 0;
+	bool stop = false;
+
+	for (i = 0; i < t->nw; i++) {
+		for (j = 0; j < t->w[i].nm; j++) {
+			if (!t->w[i].m[j].have_timed)
+				continue;
+			r = realloc(rows, (m + 1) * sizeof(*rows));
+			if (!r) {
+				free(rows);
+				return -1;
+			}
+			rows = r;
+			rows[m++] = &t->w[i].m[j];
+		}
+	}
+	qsort(rows, m, sizeof(*rows), cmp_p);
+	for (i = 0; i < m; i++) {
+		double floor_p = rstat_min_p(rows[i]->t.base.n, rows[i]->t.test.n);
+
+		if (floor_p >= c->cfg.stat.alpha / (double)m)
+			t->holm_underpowered++;
+	}
+	for (i = 0; i < m; i++) {
+		double level = c->cfg.stat.alpha / (double)(m - i);
+
+		if (!stop && rows[i]->t.mw.p < level)
+			continue;
+		stop = true;
+		if (rows[i]->verdict == VD_UNCHANGED)
+			continue;
+		rows[i]->verdict = VD_UNCHANGED;
+		rows[i]->t.significant = false;
+		note(rows[i], "p %.4g not significant after Holm's correction over %zu timed metrics",
+		     rows[i]->t.mw.p, m);
+	}
+	t->holm_m = m;
+	free(rows);
+	return 0;
+}
+
+static void count_verdicts(struct test_cmp *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nw; i++) {
+		for (j = 0; j < t->w[i].nm; j++) {
+			const struct metric_cmp *mc = &t->w[i].m[j];
+
+			t->count[mc->verdict]++;
+			if (mc->verdict == VD_REGRESSION && mc->gated)
+				t->gated_regressions++;
+		}
+	}
 }
 
 static const struct workload_data *find_same(const struct report *r,
@@ -382,6 +482,11 @@ static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
 			 b->path, t->test->path);
 		return -1;
 	}
+	if (c->cfg.holm && holm_correct(c, t)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	count_verdicts(t);
 	return 0;
 }
 
@@ -515,6 +620,8 @@ static json_t *counts_json(const struct test_cmp *t)
 	json_object_set_new(o, "gated_regressions", json_integer(t->gated_regressions));
 	json_object_set_new(o, "failed_workloads", json_integer(t->failed_workloads));
 	json_object_set_new(o, "unavailable_workloads", json_integer(t->unavailable_workloads));
+	json_object_set_new(o, "underpowered", json_integer(t->underpowered));
+	json_object_set_new(o, "corrected_over", json_integer(t->holm_m));
 	return o;
 }
 
@@ -552,8 +659,9 @@ static json_t *settings_json(const struct comparison *c)
 	for (i = 0; i < cfg->nthr; i++)
 		json_array_append_new(thr, json_pack("{s:s, s:o}", "glob", cfg->thr[i].glob,
 						     "pct", json_num(cfg->thr[i].pct)));
-	return json_pack("{s:o, s:f, s:o, s:o, s:f, s:I, s:I, s:b}",
+	return json_pack("{s:o, s:s, s:f, s:o, s:o, s:f, s:I, s:I, s:b}",
 			 "config_file", json_str_or_null(cfg->path),
+			 "correction", cfg->holm ? "holm" : "none",
 			 "alpha", cfg->stat.alpha,
 			 "threshold_pct", json_num(cfg->stat.threshold_pct),
 			 "thresholds", thr, "confidence", cfg->stat.confidence,
@@ -593,6 +701,7 @@ static void usage(FILE *out)
 		"  -c, --config FILE  [compare] settings: alpha, threshold_pct, threshold.<glob>, gate\n"
 		"  -f, --force        judge timed metrics even between unlike environments\n"
 		"      --json         print comparison.json on stdout instead of the table\n"
+		"      --no-graphs    skip gnuplot (tables, summary.md and index.html only)\n"
 		"  -v, --verbose      more detail (spread, p-values, intervals, files written)\n"
 		"  -h, --help         this text\n"
 		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
@@ -602,6 +711,7 @@ struct compare_args {
 	const char *out;
 	const char *config;
 	bool json;
+	bool no_graphs;
 	char **files;
 	int nfiles;
 };
@@ -614,6 +724,7 @@ static int parse_args(int argc, char **argv, struct comparison *c,
 		{ "config", required_argument, NULL, 'c' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-graphs", no_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -628,6 +739,7 @@ static int parse_args(int argc, char **argv, struct comparison *c,
 		case 'c': a->config = optarg; break;
 		case 'f': c->force = true; break;
 		case 'j': a->json = true; break;
+		case 'G': a->no_graphs = true; break;
 		case 'v': c->verbose++; break;
 		case 'h': usage(stdout); return 1;
 		default:
@@ -812,11 +924,14 @@ static int write_outputs(struct comparison *c, const struct compare_args *a,
 	}
 	if (write_json_file(c, root, err, errlen) || write_summary_file(c, err, errlen))
 		goto out;
-	gp_init(&gp, c->outdir, c->verbose);
-	if (gp.available)
+	if (a->no_graphs) {
+		memset(&gp, 0, sizeof(gp));
+		snprintf(gp.why, sizeof(gp.why), "disabled by --no-graphs");
+	} else if (!gp_init(&gp, c->outdir, c->verbose)) {
 		make_graphs(c, &gp);
-	else
+	} else {
 		fprintf(stderr, PROG ": no graphs: %s\n", gp.why);
+	}
 	ret = write_compare_html(c, &gp, err, errlen);
 	if (gp.failed)
 		fprintf(stderr, PROG ": %zu graph(s) failed, see %s\n", gp.failed, gp.log);

@@ -100,15 +100,18 @@ static int mw_exact(const long *rank2, size_t n, size_t k, long obs_dev2,
 	long mean2 = (long)(k * (n + 1));
 	double total = 0, extreme = 0, at_max = 0;
 	long max_dev2 = -1;
+	const size_t *idx;
 
 	if (!c)
 		return -1;
+	idx = gsl_combination_data(c);
+
 	do {
 		long sum2 = 0, dev2;
 		size_t i;
 
 		for (i = 0; i < k; i++)
-			sum2 += rank2[gsl_combination_get(c, i)];
+			sum2 += rank2[idx[i]];
 		dev2 = labs(sum2 - mean2);
 		total++;
 		if (dev2 >= obs_dev2)
@@ -187,6 +190,23 @@ out:
 	return ret;
 }
 
+/* Median of @n values drawn with replacement from @x (n is small). */
+static double resample_median(gsl_rng *rng, const double *x, size_t n,
+			      double *buf)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		double v = x[gsl_rng_uniform_int(rng, n)];
+
+		/* insertion sort while drawing */
+		for (j = i; j > 0 && buf[j - 1] > v; j--)
+			buf[j] = buf[j - 1];
+		buf[j] = v;
+	}
+	return gsl_stats_median_from_sorted_data(buf, 1, n);
+}
+
 /*
  * Percentile bootstrap of median(test) / median(base): both samples are
  * resampled with replacement, independently. Resamples whose base median
@@ -216,12 +236,8 @@ int rstat_bootstrap_median_ratio(const double *base, size_t nb,
 	for (iter = 0; iter < opts->iterations; iter++) {
 		double mb, mt;
 
-		gsl_ran_sample(rng, rb, nb, (void *)base, nb, sizeof(*base));
-		gsl_ran_sample(rng, rt, nt, (void *)test, nt, sizeof(*test));
-		gsl_sort(rb, 1, nb);
-		gsl_sort(rt, 1, nt);
-		mb = gsl_stats_median_from_sorted_data(rb, 1, nb);
-		mt = gsl_stats_median_from_sorted_data(rt, 1, nt);
+		mb = resample_median(rng, base, nb, rb);
+		mt = resample_median(rng, test, nt, rt);
 		if (mb != 0)
 			ratios[valid++] = mt / mb;
 	}
@@ -239,6 +255,37 @@ out:
 	free(rb);
 	free(rt);
 	return ret;
+}
+
+double rstat_min_p(size_t nb, size_t nt)
+{
+	struct rstat_mw r;
+	double *x, *y;
+	size_t i;
+
+	if (!nb || !nt)
+		return 1;
+	if (gsl_sf_choose(nb + nt, nb < nt ? nb : nt) > RSTAT_EXACT_MAX_SPLITS) {
+		/* normal approximation: the most extreme U */
+		double mu = (double)nb * nt / 2, n = (double)(nb + nt);
+		double sd = sqrt((double)nb * nt * (n + 1) / 12);
+
+		return fmin(1, 2 * gsl_cdf_ugaussian_Q((mu - 0.5) / sd));
+	}
+	x = malloc(nb * sizeof(*x));
+	y = malloc(nt * sizeof(*y));
+	r.min_p = 1;
+	if (x && y) {
+		/* fully separated distinct samples: the extreme split */
+		for (i = 0; i < nb; i++)
+			x[i] = (double)i;
+		for (i = 0; i < nt; i++)
+			y[i] = (double)(nb + i);
+		rstat_mann_whitney(x, nb, y, nt, &r);
+	}
+	free(x);
+	free(y);
+	return r.min_p;
 }
 
 int rstat_compare_timed(const double *base, size_t nb, const double *test,

@@ -61,6 +61,8 @@ int rstat_bootstrap_median_ratio(const double *base, size_t nb,
 				 const double *test, size_t nt,
 				 const struct rstat_timed_opts *opts,
 				 double *lo, double *hi);
+/* Smallest two-sided p any samples of these sizes can give (no ties). */
+double rstat_min_p(size_t nb, size_t nt);
 /* Everything above for one metric; -1 when either side is empty. */
 int rstat_compare_timed(const double *base, size_t nb, const double *test,
 			size_t nt, const struct rstat_timed_opts *opts,

@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `rmapbench compare` end to end on reports built here: exact deltas are
+ * always flagged, timed metrics are judged by the U test and threshold,
+ * unlike environments are refused (exact still compared), null values are
+ * "unavailable" and bad inputs exit 2 with a message naming the file.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "compare.h"
+
+static char tmpdir[] = "/tmp/rmapbench-test-compare.XXXXXX";
+static char out_text[1 << 16];
+static char err_text[1 << 14];
+
+/* ---- building reports ---------------------------------------------------- */
+
+struct side {
+	const char *release;
+	const char *virt;
+	const char *cpu;
+	int cores;
+	int depth;		/* fork-chain param */
+	double vma_allocs;	/* slab.vm_area_struct.allocs, exact */
+	double vmas;		/* fork.vmas, exact, not gated */
+	double other;		/* setup.count, exact, better none */
+	const double *ns;	/* fork.ns, timed, 5 values; NULL: null */
+	const char *status;	/* workload status */
+	bool extra_workload;	/* adds "only-here" */
+	int extra_timed;	/* noise.<k>.ns, the same in every report */
+};
+
+static const double ns_base[] = { 100000, 101000, 99000, 100500, 99500 };
+static const double ns_slow[] = { 120000, 121000, 119000, 120500, 119500 };
+static const double ns_same[] = { 100200, 100800, 99300, 100100, 99900 };
+
+static struct side base_side(void)
+{
+	return (struct side){
+		.release = "6.1.0-28-amd64", .virt = "native", .cpu = "Test CPU",
+		.cores = 2, .depth = 4, .vma_allocs = 134, .vmas = 35, .other = 8,
+		.ns = ns_base, .status = "ok",
+	};
+}
+
+static json_t *metric(double v, const char *unit, const char *better, const char *kind)
+{
+	return json_pack("{s:f, s:s, s:s, s:s}", "value", v, "unit", unit,
+			 "better", better, "kind", kind);
+}
+
+static json_t *rep_json(const struct side *s, int i)
+{
+	json_t *m = json_object();
+
+	json_object_set_new(m, "slab.vm_area_struct.allocs",
+			    metric(s->vma_allocs, "objects", "lower", "exact"));
+	json_object_set_new(m, "fork.vmas", metric(s->vmas, "vmas", "lower", "exact"));
+	json_object_set_new(m, "setup.count", metric(s->other, "vmas", "none", "exact"));
+	for (int k = 0; k < s->extra_timed; k++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "noise.%d.ns", k);
+		json_object_set_new(m, name, metric(ns_base[(i + k) % 5], "ns", "lower", "timed"));
+	}
+	if (s->ns)
+		json_object_set_new(m, "fork.ns", metric(s->ns[i], "ns", "lower", "timed"));
+	else
+		json_object_set_new(m, "fork.ns", json_pack("{s:n, s:s, s:s, s:s, s:s}",
+			"value", "unit", "ns", "better", "lower", "kind", "timed",
+			"reason", "unavailable: no fentry on this kernel"));
+	return json_pack("{s:i, s:s, s:n, s:i, s:o}", "rep", i + 1, "status", "ok",
+			 "reason", "duration_ns", 1000000, "metrics", m);
+}
+
+static json_t *workload_json(const struct side *s, const char *name)
+{
+	json_t *reps = json_array();
+	bool ok = !strcmp(s->status, "ok");
+	int i;
+
+	for (i = 0; ok && i < 5; i++)
+		json_array_append_new(reps, rep_json(s, i));
+	return json_pack("{s:s, s:{s:i, s:i}, s:s, s:o, s:o}", "name", name,
+			 "params", "regions", 8, "depth", s->depth, "status", s->status,
+			 "reason", ok ? json_null() : json_string("fork failed: ENOMEM"),
+			 "reps", reps);
+}
+
+static json_t *report_json(const struct side *s)
+{
+	json_t *wl = json_array();
+
+	json_array_append_new(wl, workload_json(s, "fork-chain"));
+	if (s->extra_workload)
+		json_array_append_new(wl, workload_json(s, "only-here"));
+	return json_pack("{s:s, s:i, s:{s:s, s:s}, s:s, s:{s:s, s:s, s:s, s:n}, "
+			 "s:{s:s, s:i, s:I, s:s, s:n}, s:{s:i, s:i, s:[s]}, s:{}, "
+			 "s:{s:b, s:n, s:s, s:{}}, s:o}",
+			 "schema", "rmapbench-report", "schema_version", 1,
+			 "tool", "name", "rmapbench", "version", "0.1.0",
+			 "created", "2026-11-21T21:42:57Z",
+			 "kernel", "release", s->release, "version", "#1 SMP",
+			 "cmdline", "ro", "config_sha256",
+			 "machine", "cpu_model", s->cpu, "cores", s->cores,
+			 "memory_kib", (json_int_t)8000000, "virt", s->virt, "accel",
+			 "config", "reps", 5, "interval_ms", 10, "workloads", "fork-chain",
+			 "capabilities",
+			 "slab_accounting", "available", 1, "reason", "method", "raw_tp",
+			 "caches", "workloads", wl);
+}
+
+static char *write_json(const char *name, json_t *j)
+{
+	static char paths[32][256];
+	static int next;
+	char *p = paths[next++ % 32];
+
+	snprintf(p, 256, "%s/%s", tmpdir, name);
+	assert_int_equal(json_dump_file(j, p, JSON_INDENT(1)), 0);
+	json_decref(j);
+	return p;
+}
+
+static char *write_side(const char *name, const struct side *s)
+{
+	return write_json(name, report_json(s));
+}
+
+static char *write_text(const char *name, const char *text)
+{
+	static char paths[8][256];
+	static int next;
+	char *p = paths[next++ % 8];
+	FILE *f;
+
+	snprintf(p, 256, "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+/* ---- running compare ------------------------------------------------------ */
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* Runs `rmapbench compare ARGS... --out <tmp>/out --no-graphs`. */
+static int run_compare(const char *first, ...)
+{
+	char *argv[32], outdir[300], outp[300], errp[300];
+	int argc = 0, saved_out, saved_err, fd, rc;
+	const char *a;
+	va_list ap;
+
+	snprintf(outdir, sizeof(outdir), "%s/out", tmpdir);
+	snprintf(outp, sizeof(outp), "%s/stdout", tmpdir);
+	snprintf(errp, sizeof(errp), "%s/stderr", tmpdir);
+	argv[argc++] = "compare";
+	va_start(ap, first);
+	for (a = first; a && argc < 26; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc++] = "--out";
+	argv[argc++] = outdir;
+	argv[argc++] = "--no-graphs";
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 1);
+	close(fd);
+	fd = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	rc = cmd_compare(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	slurp(outp, out_text, sizeof(out_text));
+	slurp(errp, err_text, sizeof(err_text));
+	return rc;
+}
+
+static json_t *load_comparison(void)
+{
+	char path[300];
+	json_error_t e;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/out/comparison.json", tmpdir);
+	j = json_load_file(path, 0, &e);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "schema")),
+			    "rmapbench-comparison");
+	return j;
+}
+
+/* The metric row @name of the first compared workload of test @t. */
+static json_t *row(json_t *cmp, size_t t, const char *name)
+{
+	json_t *w = json_array_get(json_object_get(json_array_get(
+			json_object_get(cmp, "tests"), t), "workloads"), 0);
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(w, "metrics"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")), name))
+			return m;
+	fail_msg("metric %s not in comparison.json", name);
+	return NULL;
+}
+
+static const char *verdict_of(json_t *cmp, const char *name)
+{
+	return json_string_value(json_object_get(row(cmp, 0, name), "verdict"));
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void test_identical_reports_pass(void **state)
+{
+	struct side b = base_side();
+	char *fb = write_side("base.json", &b), *ft = write_side("same.json", &b);
+	json_t *cmp;
+
+	(void)state;
+	assert_int_equal(run_compare(fb, ft, NULL), 0);
+	cmp = load_comparison();
+	assert_string_equal(verdict_of(cmp, "slab.vm_area_struct.allocs"), "unchanged");
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "unchanged");
+	assert_string_equal(json_string_value(json_object_get(cmp, "verdict")), "no-regression");
+	assert_non_null(strstr(out_text, "fork-chain"));
+	json_decref(cmp);
+}
+
+/* Any exact difference is flagged, whatever its size or the timed noise. */
+static void test_exact_delta_always_flagged(void **state)
+{
+	static const double deltas[] = { 1, -1, 2, -7, 1000, -100 };
+	struct side b = base_side(), t;
+	char *fb = write_side("base.json", &b);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(deltas) / sizeof(deltas[0]); i++) {
+		bool worse = deltas[i] > 0;
+		json_t *cmp, *r;
+		int rc;
+
+		t = b;
+		t.vma_allocs += deltas[i];
+		t.vmas += deltas[i];
+		t.other += deltas[i];
+		t.ns = ns_same;
+		rc = run_compare(fb, write_side("test.json", &t), NULL);
+		/* slab.* gates CI by default; fork.vmas does not */
+		assert_int_equal(rc, worse ? 1 : 0);
+		cmp = load_comparison();
+		r = row(cmp, 0, "slab.vm_area_struct.allocs");
+		assert_string_equal(verdict_of(cmp, "slab.vm_area_struct.allocs"),
+				    worse ? "regression" : "improvement");
+		assert_true(json_is_true(json_object_get(r, "gate")));
+		assert_int_equal(json_integer_value(json_object_get(r, "delta")),
+				 (json_int_t)deltas[i]);
+		assert_string_equal(verdict_of(cmp, "fork.vmas"),
+				    worse ? "regression" : "improvement");
+		assert_false(json_is_true(json_object_get(row(cmp, 0, "fork.vmas"), "gate")));
+		assert_string_equal(verdict_of(cmp, "setup.count"), "changed");
+		json_decref(cmp);
+	}
+}
+
+static void test_timed_regression(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b), *ft;
+	char *cfg_thr, *cfg_gate;
+	json_t *cmp, *r;
+
+	(void)state;
+	t.release = "6.12.6-amd64";
+	t.ns = ns_slow;
+	ft = write_side("test.json", &t);
+	assert_int_equal(run_compare(fb, ft, NULL), 1);
+	cmp = load_comparison();
+	r = row(cmp, 0, "fork.ns");
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "regression");
+	assert_true(json_real_value(json_object_get(r, "change_pct")) > 19);
+	assert_true(json_number_value(json_object_get(r, "p_value")) < 0.01);
+	assert_int_equal(json_array_size(json_object_get(r, "ci_pct")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "base"), "n")), 5);
+	assert_non_null(strstr(out_text, "*R"));
+	json_decref(cmp);
+
+	/* a per-metric threshold above the change: not flagged */
+	cfg_thr = write_text("thr.ini", "[run]\nreps = 5\n\n[compare]\nthreshold.fork.* = 25\n");
+	assert_int_equal(run_compare(fb, ft, "--config", cfg_thr, NULL), 0);
+	cmp = load_comparison();
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "unchanged");
+	json_decref(cmp);
+
+	/* still a regression, but not in the gate: exit 0 */
+	cfg_gate = write_text("gate.ini", "[compare]\ngate = exact:slab.*\n");
+	assert_int_equal(run_compare(fb, ft, "-c", cfg_gate, NULL), 0);
+	cmp = load_comparison();
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "regression");
+	assert_false(json_is_true(json_object_get(row(cmp, 0, "fork.ns"), "gate")));
+	json_decref(cmp);
+}
+
+static void test_unlike_environment_refused(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b), *ft;
+	json_t *cmp, *env;
+
+	(void)state;
+	t.virt = "tcg";
+	t.cpu = "QEMU TCG CPU";
+	t.ns = ns_slow;
+	t.vma_allocs += 3;
+	ft = write_side("tcg.json", &t);
+	assert_int_equal(run_compare(fb, ft, NULL), 1);	/* exact regression only */
+	cmp = load_comparison();
+	env = json_object_get(json_array_get(json_object_get(cmp, "tests"), 0), "environment");
+	assert_string_equal(json_string_value(json_object_get(env, "timed")), "refused");
+	assert_non_null(strstr(json_string_value(json_object_get(env, "differences")),
+			       "machine.virt: native vs tcg"));
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "not-judged");
+	assert_true(json_is_null(json_object_get(row(cmp, 0, "fork.ns"), "change_pct")));
+	assert_string_equal(verdict_of(cmp, "slab.vm_area_struct.allocs"), "regression");
+	assert_non_null(strstr(out_text, "NOT judged"));
+	json_decref(cmp);
+
+	/* timed alone differs: exit 0, and said so */
+	t.vma_allocs = b.vma_allocs;
+	ft = write_side("tcg.json", &t);
+	assert_int_equal(run_compare(fb, ft, NULL), 0);
+	assert_non_null(strstr(out_text, "NOT judged"));
+
+	assert_int_equal(run_compare(fb, ft, "--force", NULL), 1);
+	cmp = load_comparison();
+	env = json_object_get(json_array_get(json_object_get(cmp, "tests"), 0), "environment");
+	assert_string_equal(json_string_value(json_object_get(env, "timed")), "forced");
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "regression");
+	assert_non_null(strstr(out_text, "--force"));
+	json_decref(cmp);
+}
+
+static void test_null_is_unavailable_not_zero(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b);
+	json_t *cmp, *r;
+
+	(void)state;
+	t.ns = NULL;
+	assert_int_equal(run_compare(fb, write_side("test.json", &t), NULL), 0);
+	cmp = load_comparison();
+	r = row(cmp, 0, "fork.ns");
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "unavailable");
+	assert_non_null(strstr(json_string_value(json_object_get(r, "reason")),
+			       "no fentry on this kernel"));
+	assert_null(json_object_get(r, "test"));
+	assert_null(json_object_get(r, "change_pct"));
+	json_decref(cmp);
+}
+
+static void test_failed_workload_fails_ci(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b);
+	json_t *cmp;
+
+	(void)state;
+	t.status = "failed";
+	assert_int_equal(run_compare(fb, write_side("test.json", &t), NULL), 1);
+	cmp = load_comparison();
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		json_array_get(json_object_get(cmp, "tests"), 0), "counts"),
+		"failed_workloads")), 1);
+	json_decref(cmp);
+}
+
+static void test_unmatched_workload_listed(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b);
+	json_t *cmp, *um;
+
+	(void)state;
+	t.extra_workload = true;
+	assert_int_equal(run_compare(fb, write_side("test.json", &t), NULL), 0);
+	cmp = load_comparison();
+	um = json_object_get(json_array_get(json_object_get(cmp, "tests"), 0), "unmatched");
+	assert_int_equal(json_array_size(um), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(um, 0), "name")),
+			    "only-here");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(um, 0), "side")),
+			    "test");
+	assert_non_null(strstr(out_text, "unmatched: only-here"));
+	json_decref(cmp);
+}
+
+static void expect_error(int rc, const char *needle1, const char *needle2)
+{
+	assert_int_equal(rc, 2);
+	if (!strstr(err_text, needle1) || (needle2 && !strstr(err_text, needle2)))
+		fail_msg("stderr \"%s\" lacks \"%s\"/\"%s\"", err_text, needle1,
+			 needle2 ? needle2 : "");
+	assert_null(strchr(strchr(err_text, '\n') + 1, '\n'));	/* one line */
+}
+
+static void test_bad_inputs_exit_2(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b), *f;
+	json_t *j;
+
+	(void)state;
+	f = "/nonexistent/report.json";
+	expect_error(run_compare(fb, f, NULL), f, "No such file");
+
+	f = write_text("broken.json", "{ \"schema\": \"rmapbench-report\", ");
+	expect_error(run_compare(fb, f, NULL), f, "invalid JSON");
+
+	j = report_json(&b);
+	json_object_set_new(j, "schema_version", json_integer(2));
+	f = write_json("v2.json", j);
+	expect_error(run_compare(f, fb, NULL), f, "schema_version 2");
+
+	j = report_json(&b);
+	json_object_set_new(j, "schema", json_string("something-else"));
+	f = write_json("other.json", j);
+	expect_error(run_compare(fb, f, NULL), f, "not an rmapbench report");
+
+	t.depth = 8;
+	f = write_side("params.json", &t);
+	expect_error(run_compare(fb, f, NULL), f, "params");
+	assert_non_null(strstr(err_text, "depth=8"));
+
+	j = report_json(&b);
+	json_object_set_new(json_object_get(json_object_get(json_array_get(json_object_get(
+		json_array_get(json_object_get(j, "workloads"), 0), "reps"), 0), "metrics"),
+		"fork.ns"), "kind", json_string("fuzzy"));
+	f = write_json("kind.json", j);
+	expect_error(run_compare(fb, f, NULL), f, "fuzzy");
+
+	f = write_text("bad.ini", "[compare]\nalpha = 0.05\nthreshold_pc = 5\n");
+	expect_error(run_compare(fb, fb, "--config", f, NULL), f, ":3:");
+
+	expect_error(run_compare(fb, NULL), "need a base report", NULL);
+	expect_error(run_compare(fb, fb, "--frobnicate", NULL), "--frobnicate", NULL);
+}
+
+static void test_json_stdout_and_determinism(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b), *ft, *first;
+	json_error_t e;
+	json_t *j;
+
+	(void)state;
+	t.ns = ns_slow;
+	ft = write_side("test.json", &t);
+	assert_int_equal(run_compare(fb, ft, "--json", NULL), 1);
+	j = json_loads(out_text, 0, &e);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "exit_code")), 1);
+	json_object_del(j, "created");
+	first = json_dumps(j, JSON_SORT_KEYS);
+	json_decref(j);
+
+	assert_int_equal(run_compare(fb, ft, "--json", NULL), 1);
+	j = json_loads(out_text, 0, &e);
+	json_object_del(j, "created");
+	{
+		char *second = json_dumps(j, JSON_SORT_KEYS);
+
+		assert_string_equal(first, second);	/* seeded bootstrap */
+		free(second);
+	}
+	free(first);
+	json_decref(j);
+}
+
+static void test_several_test_reports(void **state)
+{
+	struct side b = base_side(), t1 = b, t2 = b;
+	char *fb = write_side("base.json", &b), *f1, *f2;
+	json_t *cmp;
+
+	(void)state;
+	t1.ns = ns_same;
+	t2.ns = ns_slow;
+	t2.release = "6.12.6-amd64";
+	f1 = write_side("t1.json", &t1);
+	f2 = write_side("t2.json", &t2);
+	assert_int_equal(run_compare(fb, f1, f2, NULL), 1);
+	cmp = load_comparison();
+	assert_int_equal(json_array_size(json_object_get(cmp, "tests")), 2);
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "verdict")),
+			    "unchanged");
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 1, "fork.ns"), "verdict")),
+			    "regression");
+	json_decref(cmp);
+}
+
+static void test_holm_correction(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb = write_side("base.json", &b), *ft, *cfg;
+	json_t *cmp;
+
+	(void)state;
+	t.ns = ns_slow;
+	ft = write_side("test.json", &t);
+	cfg = write_text("holm.ini", "[compare]\ncorrection = holm\n");
+	/* one timed metric: Holm's level is alpha itself, the flag stays */
+	assert_int_equal(run_compare(fb, ft, "--config", cfg, NULL), 1);
+	cmp = load_comparison();
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "regression");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(cmp, "settings"),
+							      "correction")), "holm");
+	json_decref(cmp);
+
+	/* 13 timed metrics: the smallest p must be below 0.05/13 = 0.0038,
+	 * and 5+5 repetitions cannot go below 2/252 = 0.0079 */
+	b.extra_timed = t.extra_timed = 12;
+	fb = write_side("base.json", &b);
+	ft = write_side("test.json", &t);
+	assert_int_equal(run_compare(fb, ft, "--config", cfg, NULL), 0);
+	cmp = load_comparison();
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "unchanged");
+	assert_non_null(strstr(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "reason")),
+			       "Holm"));
+	assert_non_null(strstr(out_text, "Holm's correction over 13 metrics"));
+	json_decref(cmp);
+
+	/* without the correction the same data is a regression */
+	assert_int_equal(run_compare(fb, ft, NULL), 1);
+}
+
+static void test_outputs_written(void **state)
+{
+	struct side b = base_side(), t = b;
+	char path[300], text[1 << 14];
+
+	(void)state;
+	t.vma_allocs += 2;
+	assert_int_equal(run_compare(write_side("base.json", &b),
+				     write_side("test.json", &t), NULL), 1);
+	snprintf(path, sizeof(path), "%s/out/summary.md", tmpdir);
+	slurp(path, text, sizeof(text));
+	assert_non_null(strstr(text, "### Regressions (1)"));
+	assert_non_null(strstr(text, "REGRESSION"));
+	snprintf(path, sizeof(path), "%s/out/index.html", tmpdir);
+	slurp(path, text, sizeof(text));
+	assert_non_null(strstr(text, "<html"));
+	assert_non_null(strstr(text, "disabled by --no-graphs"));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identical_reports_pass),
+		cmocka_unit_test(test_exact_delta_always_flagged),
+		cmocka_unit_test(test_timed_regression),
+		cmocka_unit_test(test_unlike_environment_refused),
+		cmocka_unit_test(test_null_is_unavailable_not_zero),
+		cmocka_unit_test(test_failed_workload_fails_ci),
+		cmocka_unit_test(test_unmatched_workload_listed),
+		cmocka_unit_test(test_bad_inputs_exit_2),
+		cmocka_unit_test(test_json_stdout_and_determinism),
+		cmocka_unit_test(test_several_test_reports),
+		cmocka_unit_test(test_holm_correction),
+		cmocka_unit_test(test_outputs_written),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
