@@ -27,6 +27,8 @@ void config_init(struct config *cfg)
 	cfg->reps = CONFIG_DEFAULT_REPS;
 	cfg->interval_ms = CONFIG_DEFAULT_INTERVAL_MS;
 	cfg->rep_timeout_s = CONFIG_DEFAULT_TIMEOUT_S;
+	cfg->max_procs = CONFIG_DEFAULT_MAX_PROCS;
+	cfg->mem_pct = CONFIG_DEFAULT_MEM_PCT;
 	for (int i = 0; workload_table[i] && cfg->nr < MAX_WORKLOADS; i++) {
 		struct wl_setting *ws = &cfg->wl[cfg->nr++];
 
@@ -123,9 +125,16 @@ static int run_key(struct ini_state *st, const char *key, const char *value)
 		dst = &cfg->interval_ms; min = 0; max = 60000;
 	} else if (!strcmp(key, "rep_timeout_s")) {
 		dst = &cfg->rep_timeout_s; min = 1; max = 86400;
+	} else if (!strcmp(key, "run_timeout_s")) {
+		dst = &cfg->run_timeout_s; min = 0; max = 7 * 86400;
+	} else if (!strcmp(key, "max_procs")) {
+		dst = &cfg->max_procs; min = 1; max = 1 << 20;
+	} else if (!strcmp(key, "mem_pct")) {
+		dst = &cfg->mem_pct; min = 1; max = 90;
 	} else {
 		snprintf(st->msg, sizeof(st->msg),
-			 "unknown key '%s' in [run] (reps, interval_ms, rep_timeout_s, workloads)",
+			 "unknown key '%s' in [run] (reps, interval_ms, rep_timeout_s, "
+			 "run_timeout_s, max_procs, mem_pct, workloads)",
 			 key);
 		return -1;
 	}
@@ -233,7 +242,10 @@ json_t *config_to_json(const struct config *cfg)
 	for (int i = 0; i < cfg->nr; i++)
 		if (cfg->wl[i].selected)
 			json_array_append_new(names, json_string(cfg->wl[i].info->name));
-	return json_pack("{s:s?, s:I, s:I, s:I, s:o}", "file", cfg->path,
+	return json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "file", cfg->path,
 			 "reps", (json_int_t)cfg->reps, "interval_ms", (json_int_t)cfg->interval_ms,
-			 "rep_timeout_s", (json_int_t)cfg->rep_timeout_s, "workloads", names);
+			 "rep_timeout_s", (json_int_t)cfg->rep_timeout_s,
+			 "run_timeout_s", (json_int_t)cfg->run_timeout_s,
+			 "max_procs", (json_int_t)cfg->max_procs, "mem_pct", (json_int_t)cfg->mem_pct,
+			 "workloads", names);
 }

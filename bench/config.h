@@ -20,6 +20,9 @@ struct config {
 	long reps;
 	long interval_ms;	/* time-series sampling, 0 = off */
 	long rep_timeout_s;
+	long run_timeout_s;	/* 0: none */
+	long max_procs;		/* processes a workload may have alive */
+	long mem_pct;		/* % of MemTotal a workload may write */
 	int nr;
 	struct wl_setting wl[MAX_WORKLOADS];	/* every registered workload */
 };
@@ -27,6 +30,8 @@ struct config {
 #define CONFIG_DEFAULT_REPS		5
 #define CONFIG_DEFAULT_INTERVAL_MS	10
 #define CONFIG_DEFAULT_TIMEOUT_S	300
+#define CONFIG_DEFAULT_MAX_PROCS	4096
+#define CONFIG_DEFAULT_MEM_PCT		50
 
 /* Defaults: every workload with its default params, host_default ones selected. */
 void config_init(struct config *cfg);

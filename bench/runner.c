@@ -255,6 +255,10 @@ static bool collect(struct runner *r, struct tracked_child *tc, struct series *s
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
 	uint64_t deadline = t0 + r->cfg.rep_timeout_s * 1000000000ull;
+	uint64_t run_end = r->start_ns + r->cfg.run_timeout_s * 1000000000ull;
+
+	if (r->cfg.run_timeout_s && run_end < deadline)
+		deadline = run_end;
 	int timeout = r->cfg.interval_ms && r->sa ? r->cfg.interval_ms : 100;
 
 	uint64_t next_sample = t0 + timeout * 1000000ull;
@@ -273,7 +277,8 @@ static bool collect(struct runner *r, struct tracked_child *tc, struct series *s
 			break;
 		}
 		if (now_ns() > deadline) {
-			*why = "repetition timeout (rep_timeout_s)";
+			*why = deadline == run_end ? "run timeout (run_timeout_s)"
+						   : "repetition timeout (rep_timeout_s)";
 			break;
 		}
 		if (n <= 0)
@@ -418,6 +423,12 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 
 /* ---- the suite --------------------------------------------------------- */
 
+static bool run_timed_out(const struct runner *r)
+{
+	return r->cfg.run_timeout_s &&
+	       now_ns() - r->start_ns > (uint64_t)r->cfg.run_timeout_s * 1000000000ull;
+}
+
 static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *failed)
 {
 	char reason[WL_REASON_LEN] = "";
@@ -435,6 +446,13 @@ static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *faile
 	}
 	for (int rep = 1; rep <= r->cfg.reps && !interrupted; rep++) {
 		json_t *res;
+
+		if (run_timed_out(r)) {
+			err("%s: run timeout (run_timeout_s = %ld): remaining repetitions skipped",
+			    ws->info->name, r->cfg.run_timeout_s);
+			any_failed = true;
+			break;
+		}
 
 		show_progress(r, ws->info->name, rep);
 		info("%s: rep %d/%ld", ws->info->name, rep, r->cfg.reps);
@@ -602,6 +620,62 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 	return 0;
 }
 
+static long long meminfo_kib(const char *key)
+{
+	char line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = atoll(line + n + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * Refuses, before anything runs, a selection whose estimated peak would
+ * exceed the process limit, mem_pct of RAM or vm.max_map_count.
+ */
+static int check_bounds(const struct config *cfg)
+{
+	long long mem_kib = meminfo_kib("MemTotal");
+	char buf[32];
+	long long max_map = read_text("/proc/sys/vm/max_map_count", buf, sizeof(buf)) ? -1
+										    : atoll(buf);
+
+	for (int i = 0; i < cfg->nr; i++) {
+		const struct wl_setting *ws = &cfg->wl[i];
+		struct wl_estimate e = { 0 };
+		struct wl_ctx ctx = { .info = ws->info, .values = ws->values };
+
+		if (!ws->selected || !ws->info->estimate)
+			continue;
+		ws->info->estimate(&ctx, &e);
+		if (e.procs > (uint64_t)cfg->max_procs) {
+			err("%s: these parameters need %llu processes alive at once, above "
+			    "max_procs = %ld ([run] max_procs)", ws->info->name,
+			    (unsigned long long)e.procs, cfg->max_procs);
+			return -1;
+		}
+		if (mem_kib > 0 && e.bytes / 1024 > (uint64_t)mem_kib * cfg->mem_pct / 100) {
+			err("%s: these parameters write about %llu MiB, above mem_pct = %ld%% of "
+			    "the %lld MiB of RAM ([run] mem_pct)", ws->info->name,
+			    (unsigned long long)(e.bytes >> 20), cfg->mem_pct, mem_kib >> 10);
+			return -1;
+		}
+		if (max_map > 0 && e.vmas > (uint64_t)max_map) {
+			err("%s: these parameters need about %llu VMAs in one process, above "
+			    "vm.max_map_count = %lld", ws->info->name,
+			    (unsigned long long)e.vmas, max_map);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Fails early (before any work) when the report could not be written. */
 static int check_output(const char *path)
 {
@@ -636,7 +710,7 @@ int cmd_run(int argc, char **argv)
 
 	if (parse_run_args(&r, argc, argv))
 		return EXIT_USAGE;
-	if (check_output(r.json_path))
+	if (check_output(r.json_path) || check_bounds(&r.cfg))
 		return EXIT_USAGE;
 	for (int i = 0; i < r.cfg.nr; i++)
 		r.reps_total += r.cfg.wl[i].selected ? r.cfg.reps : 0;

@@ -423,6 +423,16 @@ static bool fork_chain_supported(char *reason, size_t len)
 	return true;
 }
 
+/* All generations alive at once; children write nothing. */
+static void fork_chain_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	uint64_t bytes = (uint64_t)wl_param(ctx, "regions") * wl_param(ctx, "pages") * 4096;
+
+	e->procs = wl_param(ctx, "depth") + 1;
+	e->bytes = wl_param(ctx, "touch") ? bytes : 0;
+	e->vmas = 2 * wl_param(ctx, "regions") + 128;
+}
+
 const struct workload_info fork_chain_info = {
 	.name = "fork-chain",
 	.summary = "chain of D forks over K separate regions: per-fork "
@@ -431,4 +441,5 @@ const struct workload_info fork_chain_info = {
 	.supported = fork_chain_supported,
 	.run = fork_chain_run,
 	.host_default = true,
+	.estimate = fork_chain_estimate,
 };

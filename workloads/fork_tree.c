@@ -336,6 +336,21 @@ static bool fork_tree_supported(char *reason, size_t len)
 	return true;
 }
 
+/* Every member copies cow_pct of the root's pages. */
+static void fork_tree_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	uint64_t members = 0, level = 1;
+
+	for (long d = 0; d < wl_param(ctx, "depth") && members < (1ULL << 40); d++) {
+		level *= wl_param(ctx, "fanout");
+		members += level;
+	}
+	e->procs = members + 1;
+	e->bytes = (uint64_t)wl_param(ctx, "pages") * 4096 *
+		   (100 + members * wl_param(ctx, "cow_pct")) / 100;
+	e->vmas = 128;
+}
+
 const struct workload_info fork_tree_info = {
 	.name = "fork-tree",
 	.summary = "tree of fanout^1..fanout^depth processes sharing a written "
@@ -344,4 +359,5 @@ const struct workload_info fork_tree_info = {
 	.supported = fork_tree_supported,
 	.run = fork_tree_run,
 	.host_default = true,
+	.estimate = fork_tree_estimate,
 };

@@ -330,6 +330,13 @@ static bool mremap_frag_supported(char *reason, size_t len)
 	return true;
 }
 
+static void mremap_frag_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	e->procs = 1;
+	e->bytes = 3ULL * wl_param(ctx, "n") * 4096;
+	e->vmas = 128;
+}
+
 const struct workload_info mremap_frag_info = {
 	.name = "mremap-frag",
 	.summary = "VMA merging after mremap() away and back, mprotect() and "
@@ -338,4 +345,5 @@ const struct workload_info mremap_frag_info = {
 	.supported = mremap_frag_supported,
 	.run = mremap_frag_run,
 	.host_default = true,
+	.estimate = mremap_frag_estimate,
 };

@@ -274,6 +274,13 @@ static bool mremap_multi_supported(char *reason, size_t len)
 	return true;
 }
 
+static void mremap_multi_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	e->procs = 1;
+	e->bytes = 2ULL * wl_param(ctx, "vmas") * wl_param(ctx, "pages") * 4096;
+	e->vmas = 2 * wl_param(ctx, "vmas") + 128;
+}
+
 const struct workload_info mremap_multi_info = {
 	.name = "mremap-multi",
 	.summary = "one mremap(MREMAP_FIXED) across several VMAs with holes "
@@ -282,4 +289,5 @@ const struct workload_info mremap_multi_info = {
 	.supported = mremap_multi_supported,
 	.run = mremap_multi_run,
 	.host_default = true,
+	.estimate = mremap_multi_estimate,
 };

@@ -28,6 +28,13 @@ struct wl_param {
 
 struct wl_ctx;
 
+/* Peak resources a run needs with given params: the runner's bounds check. */
+struct wl_estimate {
+	uint64_t bytes;		/* anonymous memory written, all processes */
+	uint64_t vmas;		/* VMAs of the largest process */
+	uint64_t procs;		/* processes alive at once */
+};
+
 struct workload_info {
 	const char *name;
 	const char *summary;
@@ -42,6 +49,11 @@ struct workload_info {
 	int (*run)(struct wl_ctx *ctx);
 	/* Part of the default host suite (false for cases that can crash a host) */
 	bool host_default;
+	/*
+	 * Upper estimate of what run() needs with the params of @ctx (read
+	 * with wl_param()); NULL: small (one process, a few MiB, few VMAs).
+	 */
+	void (*estimate)(struct wl_ctx *ctx, struct wl_estimate *e);
 };
 
 /* Cache kinds counted by the slab accounting. */
