@@ -28,6 +28,9 @@ expect2 "unwritable output" "/nonexistent-dir/r.json" "$RMB" run --workload mrem
 [ ! -e "$TMP/r.json" ] || fail "a report was written despite the error"
 ln -s /etc/passwd "$TMP/link.json"
 expect2 "symlink output" "symlink" "$RMB" run --workload mremap-multi --reps 1 --json "$TMP/link.json"
+expect2 "too many processes" "max_procs" "$RMB" run --workload fork-tree --set fork-tree.fanout=16 --set fork-tree.depth=3
+printf '[run]\nmem_pct = 1\n[fork-chain]\nregions = 4096\npages = 64\n' >"$TMP/mem.conf"
+expect2 "memory guard" "mem_pct" "$RMB" run --config "$TMP/mem.conf" --workload fork-chain
 expect2 "stat without command" "no command" "$RMB" stat
 ls "$TMP"/.rmapbench.* >/dev/null 2>&1 && fail "temporary files left behind"
 echo "all bad inputs rejected with exit 2"
