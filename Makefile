@@ -107,3 +107,46 @@ bench: deps all
 clean:
 	$(call msg,CLEAN,build)
 	$(Q)rm -rf build
+
+# --- fuzzing and sanitizers ---
+# docs/reliability.md. `make fuzz`: libFuzzer harnesses tests/fuzz/fuzz_*.c
+# → build/fuzz/, linked against the project's own sources built by clang with
+# ASan and UBSan (an archive: a harness pulls in only what it uses), run by
+# scripts/fuzz.sh [SECONDS]. `make check-asan`: rmapbench and the unit tests
+# with ASan and UBSan in build/asan/, then the unit tests and the host
+# integration tests (tests/integration/*.sh with RMB=build/asan/rmapbench).
+FUZZ_OUT     := build/fuzz
+SAN_FLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g $(SAN_FLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-unknown-warning-option \
+		-std=gnu11 -D_GNU_SOURCE -DRMAPBENCH_VERSION='"$(VERSION)"' -I$(GEN) -Ibench -Iworkloads \
+		-Ibpf -Ireport -I$(LIBPERF)/include
+FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out bench/main.c,$(SRCS)))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: fuzz asan check-asan
+fuzz: $(FUZZ_BINS)
+
+$(FUZZ_OUT)/obj/%.o: %.c $(SKELS) $(wildcard bench/*.h workloads/*.h bpf/*.h report/*.h) | $(GEN)/vmlinux.h
+	$(Q)mkdir -p $(dir $@)
+	$(call msg,FUZZCC,$<)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_OUT)/librmapbench.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# fuzz_run_args includes bench/runner.c and wraps fopen (see the harness)
+$(FUZZ_OUT)/fuzz_run_args: FUZZ_LDFLAGS := -Wl,--wrap=fopen
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OUT)/librmapbench.a | $(LIBPERF)/.stamp
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $< \
+		$(FUZZ_OUT)/librmapbench.a $(LIBS)
+
+# build/asan/rmapbench and build/asan/tests/test_*
+asan:
+	$(Q)$(MAKE) --no-print-directory OUT=build/asan EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="$(SAN_FLAGS)" build/asan/rmapbench unit-tests
+
+check-asan: asan
+	$(Q)bash tests/integration/asan_unit.sh
+	$(Q)RMB="$(CURDIR)/build/asan/rmapbench" RMAPBENCH_CHECK_ASAN=1 TESTS=integration/ tests/run.sh

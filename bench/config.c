@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -177,15 +178,19 @@ static int on_ini_entry(void *user, const char *section, const char *key,
 int config_load(struct config *cfg, const char *path)
 {
 	struct ini_state st = { .cfg = cfg };
-	FILE *f = fopen(path, "re");
-	int ret;
+	char why[128], *text;
+	int ret, line;
 
-	if (!f) {
-		err("config %s: cannot read: %s", path, strerror(errno));
+	text = ini_read(path, why, sizeof(why), &line);
+	if (!text) {
+		if (line)
+			err("config %s:%d: %s", path, line, why);
+		else
+			err("config %s: %s", path, why);
 		return -1;
 	}
-	ret = ini_parse_file(f, on_ini_entry, &st);
-	fclose(f);
+	ret = ini_parse_string(text, on_ini_entry, &st);
+	free(text);
 	if (ret > 0) {
 		err("config %s:%d: %s", path, ret, st.msg[0] ? st.msg : "syntax error");
 		return -1;

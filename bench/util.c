@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <ini.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -147,6 +148,70 @@ int read_text(const char *path, char *buf, size_t len)
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = 0;
 	return 0;
+}
+
+char *ini_read(const char *path, char *why, size_t len, int *line)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL, *p, *nul;
+	size_t n = 0, cap = 0;
+
+	*line = 0;
+	if (!f) {
+		snprintf(why, len, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		char *nbuf;
+		size_t got;
+
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				snprintf(why, len, "cannot read: out of memory");
+				goto fail;
+			}
+			buf = nbuf;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > INI_FILE_MAX) {
+			snprintf(why, len, "larger than %d bytes: not a configuration file",
+				 INI_FILE_MAX);
+			goto fail;
+		}
+		if (!got)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(why, len, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	f = NULL;
+	buf[n] = 0;
+	nul = memchr(buf, 0, n);
+	for (p = buf, *line = 1; p < buf + n; (*line)++) {
+		char *end = memchr(p, '\n', buf + n - p) ?: buf + n;
+
+		if (nul && nul < end) {
+			snprintf(why, len, "contains a NUL byte: not a text file");
+			goto fail;
+		}
+		if (end - p > INI_MAX_LINE - 1) {
+			snprintf(why, len, "line longer than %d characters", INI_MAX_LINE - 1);
+			goto fail;
+		}
+		p = end + 1;
+	}
+	*line = 0;
+	return buf;
+fail:
+	if (f)
+		fclose(f);
+	free(buf);
+	return NULL;
 }
 
 int for_each_item(const char *list, int (*cb)(const char *item, void *arg), void *arg)

@@ -33,6 +33,17 @@ int text_write_atomic(const char *text, size_t len, const char *path);
 
 /* Reads a small text file into @buf (NUL-terminated, trailing newline cut). */
 int read_text(const char *path, char *buf, size_t len);
+/*
+ * Reads an INI file whole, for ini_parse_string(), refusing what libinih
+ * would misread: more than INI_FILE_MAX bytes (it would read /dev/zero
+ * forever), a NUL byte (it would ignore the rest) and a line longer than
+ * INI_MAX_LINE - 1 characters (it parses the tail as a line of its own: the
+ * end of a long comment could set a key). Returns the text (free() it), or
+ * NULL with the reason in @why and in *@line the 1-based line it concerns
+ * (0: the whole file).
+ */
+#define INI_FILE_MAX	(1 << 20)
+char *ini_read(const char *path, char *why, size_t len, int *line);
 /* Split "a,b, c" into callback calls with trimmed items. */
 int for_each_item(const char *list, int (*cb)(const char *item, void *arg), void *arg);
 

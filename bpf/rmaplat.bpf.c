@@ -3,7 +3,9 @@
  * rmap walk latency: duration of every call of rmap_walk_anon,
  * folio_referenced, try_to_unmap, try_to_migrate, rmap_walk_ksm and
  * folio_lock_anon_vma_read, as log2 histograms with exact count, sum and max,
- * plus the folio's mapcount at entry.
+ * plus the folio's mapcount at entry; and of the walks' per-VMA callbacks
+ * (try_to_unmap_one, folio_referenced_one, try_to_migrate_one), whose calls
+ * count the VMAs the walks visited.
  *
  * Every function has an fentry/fexit pair and a kprobe/kretprobe pair; user
  * space loads exactly one pair per function (bpf_program__set_autoload), the
@@ -125,7 +127,7 @@ static __always_inline int on_entry(u32 func, const struct folio *folio)
 	if (!enabled)
 		return 0;
 	st.gen = window_gen;
-	st.mapcount = folio ? rmb_folio_mapcount(folio) : -1;
+	st.mapcount = folio && func < RL_FIRST_PER_VMA ? rmb_folio_mapcount(folio) : -1;
 	st.ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&starts, &key, &st, BPF_ANY);
 	return 0;
@@ -196,6 +198,9 @@ RL_PROBES(try_to_unmap, RL_TRY_TO_UNMAP)
 RL_PROBES(try_to_migrate, RL_TRY_TO_MIGRATE)
 RL_PROBES(rmap_walk_ksm, RL_RMAP_WALK_KSM)
 RL_PROBES(folio_lock_anon_vma_read, RL_LOCK_ANON_VMA)
+RL_PROBES(try_to_unmap_one, RL_TRY_TO_UNMAP_ONE)
+RL_PROBES(folio_referenced_one, RL_FOLIO_REFERENCED_ONE)
+RL_PROBES(try_to_migrate_one, RL_TRY_TO_MIGRATE_ONE)
 
 /* The workload's tree: children of tracked tasks are tracked. */
 SEC("raw_tp/sched_process_fork")

@@ -11,6 +11,11 @@ enum rl_func {
 	RL_TRY_TO_MIGRATE,
 	RL_RMAP_WALK_KSM,
 	RL_LOCK_ANON_VMA,	/* folio_lock_anon_vma_read: the anon_vma lock wait */
+	/* per-VMA callbacks of the walks: their calls count the VMAs visited */
+	RL_FIRST_PER_VMA,
+	RL_TRY_TO_UNMAP_ONE = RL_FIRST_PER_VMA,
+	RL_FOLIO_REFERENCED_ONE,
+	RL_TRY_TO_MIGRATE_ONE,
 	RL_NR_FUNCS,
 };
 
@@ -32,7 +37,7 @@ struct rl_hist {
 /* One window's worth of one function. */
 struct rl_stats {
 	struct rl_hist ns;		/* duration of each call */
-	struct rl_hist mapcount;	/* folio mappings at entry (walks only) */
+	struct rl_hist mapcount;	/* folio mappings at entry (not per VMA) */
 	unsigned long long own_calls;	/* calls made by the tracked tree */
 	unsigned long long unmatched;	/* returns whose entry was not seen */
 };

@@ -10,7 +10,7 @@ PKGS=(
 	libinih-dev                                     # INI config files
 	libgsl-dev                                      # statistics in compare
 	libcmocka-dev                                   # unit tests
-	busybox-static cpio zstd xz-utils kmod          # guest initramfs
+	busybox-static cpio zstd xz-utils kmod procps   # guest initramfs (procps: pgrep in the guest tests)
 	qemu-system-x86                                 # booting kernels under test
 	gnuplot-nox                                     # graphs
 	shellcheck bc python3                          # run.sh lint, benchmark and test scripts

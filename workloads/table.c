@@ -11,11 +11,19 @@ extern const struct workload_info fork_chain_info;
 extern const struct workload_info fork_tree_info;
 extern const struct workload_info mremap_frag_info;
 extern const struct workload_info mremap_multi_info;
+extern const struct workload_info reclaim_info;
+extern const struct workload_info migrate_info;
+extern const struct workload_info thp_info;
+extern const struct workload_info ksm_info;
 
 const struct workload_info *const workload_table[] = {
 	&fork_chain_info,
 	&fork_tree_info,
 	&mremap_frag_info,
 	&mremap_multi_info,
+	&reclaim_info,
+	&migrate_info,
+	&thp_info,
+	&ksm_info,
 	NULL,
 };

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Checks an rmapbench report (docs/report-schema.md) and prints a summary.
+
+check-report.py check FILE [--release R] [--accel A]
+    exit 0 when FILE is one JSON object with schema rmapbench-report,
+    schema_version 1 and the top-level fields of the schema (and, if given,
+    kernel.release == R and machine.accel == A); otherwise one line on
+    stderr naming the problem and exit 1.
+check-report.py summary FILE
+    a few lines for the terminal: kernel, accelerator, each workload's status
+    and its slab allocations (first repetition).
+"""
+import json
+import sys
+
+REQUIRED = ("schema", "schema_version", "tool", "created", "kernel", "machine",
+            "config", "capabilities", "slab_accounting", "workloads")
+CACHES = ("vm_area_struct", "anon_vma", "anon_vma_chain", "vma_lock")
+
+
+def load(path):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        sys.exit(f"{path}: {e.strerror}")
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as e:
+        sys.exit(f"{path}: not valid JSON: {e}")
+    return doc
+
+
+def check(path, release, accel):
+    doc = load(path)
+    if not isinstance(doc, dict):
+        sys.exit(f"{path}: not a JSON object")
+    if doc.get("schema") != "rmapbench-report":
+        sys.exit(f"{path}: schema is {doc.get('schema')!r}, not 'rmapbench-report'")
+    if doc.get("schema_version") != 1:
+        sys.exit(f"{path}: schema_version {doc.get('schema_version')!r} is not 1")
+    missing = [k for k in REQUIRED if k not in doc]
+    if missing:
+        sys.exit(f"{path}: missing {', '.join(missing)}")
+    if not isinstance(doc["workloads"], list):
+        sys.exit(f"{path}: workloads is not a list")
+    got = (doc.get("kernel") or {}).get("release")
+    if release is not None and got != release:
+        sys.exit(f"{path}: kernel.release is {got!r}, expected {release!r}")
+    got = (doc.get("machine") or {}).get("accel")
+    if accel is not None and got != accel:
+        sys.exit(f"{path}: machine.accel is {got!r}, expected {accel!r}")
+
+
+def fmt(v):
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return "-" if v is None else str(v)
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    if not n:
+        return None
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def summary(path):
+    doc = load(path)
+    k = doc.get("kernel") or {}
+    m = doc.get("machine") or {}
+    print(f"kernel {k.get('release')}  virt {fmt(m.get('virt'))}  accel {fmt(m.get('accel'))}")
+    print(f"{'workload':<14} {'status':<10}" + "".join(f"{c:>16}" for c in CACHES))
+    print(f"{'':<14} {'':<10}{'allocs (median)':>16}")
+    for w in doc.get("workloads") or []:
+        status = w.get("status") or "?"
+        line = f"{w.get('name', '?'):<14} {status:<10}"
+        if status == "ok":
+            for c in CACHES:
+                vals = [((r.get("metrics") or {}).get(f"slab.{c}.allocs") or {}).get("value")
+                        for r in w.get("reps") or [] if r.get("status") == "ok"]
+                vals = [v for v in vals if isinstance(v, (int, float))]
+                line += f"{fmt(median(vals)):>16}"
+        elif w.get("reason"):
+            line += f" {w['reason']}"
+        print(line)
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] not in ("check", "summary"):
+        sys.exit(__doc__)
+    path = argv[2]
+    release = accel = None
+    rest = argv[3:]
+    while rest:
+        if rest[0] == "--release" and len(rest) > 1:
+            release = rest[1]
+        elif rest[0] == "--accel" and len(rest) > 1:
+            accel = rest[1]
+        else:
+            sys.exit(f"unknown argument {rest[0]!r}")
+        rest = rest[2:]
+    if argv[1] == "check":
+        check(path, release, accel)
+    else:
+        summary(path)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

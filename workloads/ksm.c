@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksm: identical pages across a tree of processes merged by KSM, then
+ * reclaimed (then=1) or migrated by compaction (then=2), so that the kernel
+ * walks the KSM pages' mappings with rmap_walk_ksm.
+ *
+ * The root writes `pages` pages with `distinct` different contents (page i
+ * holds pattern i % distinct), marks them MADV_MERGEABLE and forks the tree
+ * (`fanout`, `depth`); every member rewrites all pages with the same
+ * contents, so each process holds private identical copies. ksmd is started
+ * (run=1, pages_to_scan and sleep_millisecs raised for the run) until it has
+ * merged them into `distinct` KSM pages or merge_timeout_s passes. Every
+ * KSM setting changed is restored afterwards, also on error.
+ *
+ * then=1 swaps the KSM pages out through the memory cgroup the root entered
+ * first (zram swap, like the reclaim workload) and faults them back in;
+ * then=2 compacts memory (/proc/sys/vm/compact_memory).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rmapwl.h"
+#include "workload.h"
+#include "wl_util.h"
+
+#define KSM_DIR		"/sys/kernel/mm/ksm"
+#define KSM_PHASE_REFAULT 1
+
+enum ksm_then { THEN_NOTHING, THEN_RECLAIM, THEN_COMPACT };
+
+struct ksm {
+	struct wl_ctx *ctx;
+	long fanout;
+	long depth;
+	long pages;
+	long distinct;
+	long then;
+	long merge_timeout_s;
+	char *region;
+	size_t len;
+	int op_refault;
+	struct share_tree tree;
+	struct wl_guard guard;
+	struct wl_swap swap;
+	struct wl_memcg cg;
+};
+
+static const struct wl_param ksm_params[] = {
+	{ "fanout", 2, 1, 16, "children per process of the tree" },
+	{ "depth", 1, 1, 4, "levels of the tree below the root" },
+	{ "pages", 1024, 16, 65536, "mergeable pages per process" },
+	{ "distinct", 16, 1, 4096, "different page contents (KSM pages after merging)" },
+	{ "then", 1, 0, 2, "after merging: 0 nothing, 1 cgroup reclaim + refault, 2 compaction" },
+	{ "merge_timeout_s", 30, 1, 600, "longest wait for ksmd to merge" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static void fill(struct ksm *k)
+{
+	size_t page = wl_page_size();
+
+	for (long i = 0; i < k->pages; i++)
+		memset(k->region + i * page, (int)(i % k->distinct) + 1, page);
+}
+
+static unsigned long read_pages(const char *p, size_t len)
+{
+	unsigned long sum = 0;
+
+	for (size_t off = 0; off < len; off += wl_page_size())
+		sum += ((const volatile char *)p)[off];
+	return sum;
+}
+
+static int member_fn(struct share_tree *t, int phase, void *arg)
+{
+	struct ksm *k = arg;
+	uint64_t t0;
+
+	if (phase == 0) {
+		fill(k);
+	} else if (phase == KSM_PHASE_REFAULT) {
+		t0 = wl_now_ns();
+		read_pages(k->region, k->len);
+		tree_latency(t, k->op_refault, wl_now_ns() - t0);
+	}
+	return 0;
+}
+
+static long long ksm_value(const char *name)
+{
+	char path[128];
+	long long v;
+
+	snprintf(path, sizeof(path), KSM_DIR "/%s", name);
+	return wl_read_ll(path, &v) ? -1 : v;
+}
+
+static int start_ksmd(struct ksm *k, char *why, size_t len)
+{
+	if (wl_guard_set(&k->guard, KSM_DIR "/pages_to_scan", "5000", why, len) ||
+	    wl_guard_set(&k->guard, KSM_DIR "/sleep_millisecs", "10", why, len))
+		return -1;
+	return wl_guard_set(&k->guard, KSM_DIR "/run", "1", why, len);
+}
+
+/* Pages of the tree's processes mapped to KSM pages; -1 before 5.19. */
+static long long tree_merging(struct ksm *k)
+{
+	const pid_t *pids = tree_pids(&k->tree);
+	char path[64];
+	long long sum = 0, v;
+
+	for (long i = -1; i < k->tree.nodes; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages",
+			 i < 0 ? getpid() : pids[i]);
+		if (wl_read_ll(path, &v))
+			return -1;
+		sum += v;
+	}
+	return sum;
+}
+
+/*
+ * Merged pages: per process (/proc/PID/ksm_merging_pages) where the kernel
+ * has it, else the system-wide pages_sharing, which also counts every other
+ * MADV_MERGEABLE user (QEMU guests' memory, for one).
+ */
+static long long merged_now(struct ksm *k, long long sharing0)
+{
+	long long v = tree_merging(k);
+
+	return v >= 0 ? v : ksm_value("pages_sharing") - sharing0;
+}
+
+/* Waits until all pages merged, or no progress for 2 s, or the timeout. */
+static int wait_merged(struct ksm *k, long long sharing0, long long shared0)
+{
+	bool per_process = tree_merging(k) >= 0;
+	long long expect = (k->tree.nodes + 1) * k->pages, got = 0, last = -1;
+	uint64_t t0 = wl_now_ns(), still = t0, now;
+	struct timespec ts = { 0, 50 * 1000000 };
+
+	if (!per_process)
+		expect -= k->distinct;
+	for (;;) {
+		now = wl_now_ns();
+		got = merged_now(k, sharing0);
+		if (got >= expect)
+			break;
+		if (got != last) {
+			last = got;
+			still = now;
+		} else if (got > 0 && now - still > 2000000000ull) {
+			break;
+		}
+		if (now - t0 > (uint64_t)k->merge_timeout_s * 1000000000ull)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	wl_timed(k->ctx, "ksm.merge_ns", wl_now_ns() - t0, "ns", "lower");
+	wl_note(k->ctx, "ksm_merged_count", "%s", per_process ?
+		"sum of /proc/PID/ksm_merging_pages over the tree" :
+		"system-wide pages_sharing delta (no /proc/PID/ksm_merging_pages)");
+	wl_exact(k->ctx, "ksm.expected_merged", expect, "pages", "none");
+	wl_timed(k->ctx, "ksm.merged", got, "pages", "higher");
+	/* system-wide: whatever else is MADV_MERGEABLE (QEMU guests) counts too */
+	wl_timed(k->ctx, "ksm.pages_shared", ksm_value("pages_shared") - shared0, "pages",
+		 "none");
+	wl_timed(k->ctx, "ksm.pages_sharing", ksm_value("pages_sharing") - sharing0, "pages",
+		 "none");
+	wl_note(k->ctx, "ksm_pages_shared", "ksm.pages_shared/pages_sharing: system-wide "
+		"deltas of %s/pages_shared and pages_sharing", KSM_DIR);
+	if (got <= 0)
+		return wl_fail(k->ctx, "ksmd merged nothing in %ld s", k->merge_timeout_s);
+	return 0;
+}
+
+static int then_reclaim(struct ksm *k, long long usage0)
+{
+	long long out0 = wl_vmstat("pswpout"), in0, ns;
+	long long target = usage0 + (wl_memcg_usage(&k->cg) - usage0) / 10;
+	const char *method = "";
+	char why[WL_REASON_LEN];
+	uint64_t t0;
+
+	ns = wl_memcg_reclaim(k->ctx, &k->cg, target, 8, &method, why, sizeof(why));
+	if (ns < 0)
+		return wl_fail(k->ctx, "cgroup reclaim: %s", why);
+	wl_note(k->ctx, "reclaim_method", "%s", method);
+	wl_timed(k->ctx, "reclaim.pages_out", wl_vmstat("pswpout") - out0, "pages", "none");
+	wl_timed(k->ctx, "reclaim.ns", ns, "ns", "lower");
+	in0 = wl_vmstat("pswpin");
+	t0 = wl_now_ns();
+	read_pages(k->region, k->len);
+	wl_latency(k->ctx, "op.refault", wl_now_ns() - t0);
+	if (tree_phase(k->ctx, &k->tree, KSM_PHASE_REFAULT))
+		return -1;
+	wl_timed(k->ctx, "refault.ns", wl_now_ns() - t0, "ns", "lower");
+	wl_timed(k->ctx, "refault.pages_in", wl_vmstat("pswpin") - in0, "pages", "none");
+	return 0;
+}
+
+static int then_compact(struct ksm *k)
+{
+	long long ok0 = wl_vmstat("pgmigrate_success");
+	uint64_t t0 = wl_now_ns();
+	int ret = wl_write_file("/proc/sys/vm/compact_memory", "1");
+
+	wl_latency(k->ctx, "op.compact", wl_now_ns() - t0);
+	if (ret)
+		return wl_fail(k->ctx, "write /proc/sys/vm/compact_memory: %s", strerror(-ret));
+	wl_timed(k->ctx, "migrate.pgmigrate_success", wl_vmstat("pgmigrate_success") - ok0,
+		 "pages", "none");
+	return 0;
+}
+
+static int run_tree(struct ksm *k)
+{
+	long long usage0 = k->then == THEN_RECLAIM ? wl_memcg_usage(&k->cg) : 0;
+	long long sharing0 = ksm_value("pages_sharing"), shared0 = ksm_value("pages_shared");
+	char why[WL_REASON_LEN];
+	int ret;
+
+	k->len = k->pages * wl_page_size();
+	k->region = mmap(NULL, k->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (k->region == MAP_FAILED)
+		return wl_fail(k->ctx, "mmap %zu bytes: %s", k->len, strerror(errno));
+	if (madvise(k->region, k->len, MADV_MERGEABLE))
+		return wl_fail(k->ctx, "MADV_MERGEABLE: %s", strerror(errno));
+	madvise(k->region, k->len, MADV_NOHUGEPAGE);	/* KSM merges small pages */
+	fill(k);
+	ret = tree_init(&k->tree, k->fanout, k->depth, member_fn, k);
+	if (ret)
+		return wl_fail(k->ctx, "tree: %s", strerror(-ret));
+	k->op_refault = tree_op(&k->tree, "op.refault");
+	ret = tree_build(k->ctx, &k->tree);
+	wl_exact(k->ctx, "tree.processes", k->tree.nodes + 1, "processes", "none");
+	if (!ret && start_ksmd(k, why, sizeof(why)))
+		ret = wl_fail(k->ctx, "%s", why);
+	if (!ret)
+		ret = wait_merged(k, sharing0, shared0);
+	if (!ret && k->then == THEN_RECLAIM)
+		ret = then_reclaim(k, usage0);
+	else if (!ret && k->then == THEN_COMPACT)
+		ret = then_compact(k);
+	ret |= tree_finish(k->ctx, &k->tree);
+	munmap(k->region, k->len);
+	return ret ? -1 : 0;
+}
+
+static int ksm_run(struct wl_ctx *ctx)
+{
+	struct ksm k = {
+		.ctx = ctx,
+		.fanout = wl_param(ctx, "fanout"),
+		.depth = wl_param(ctx, "depth"),
+		.pages = wl_param(ctx, "pages"),
+		.distinct = wl_param(ctx, "distinct"),
+		.then = wl_param(ctx, "then"),
+		.merge_timeout_s = wl_param(ctx, "merge_timeout_s"),
+	};
+	uint64_t swap_bytes;
+	char why[WL_REASON_LEN] = "";
+	int ret = -1;
+
+	if (tree_size(k.fanout, k.depth) > TREE_MAX_NODES)
+		return wl_fail(ctx, "fanout^1 + ... + fanout^depth = %ld processes: at most %d",
+			       tree_size(k.fanout, k.depth), TREE_MAX_NODES);
+	if (wl_guard_begin(&k.guard, why, sizeof(why)))
+		return wl_fail(ctx, "%s", why);
+	/* zram only uses memory for what is swapped: size it for no merging at all */
+	swap_bytes = (tree_size(k.fanout, k.depth) + 1) * k.pages * wl_page_size() * 5 / 4 +
+		     (16 << 20);
+	if (k.then == THEN_RECLAIM &&
+	    (!wl_swap_supported(why, sizeof(why)) || !wl_memcg_supported(why, sizeof(why)) ||
+	     wl_swap_create(&k.guard, &k.swap, swap_bytes, why, sizeof(why)) ||
+	     wl_memcg_create(&k.guard, &k.cg, why, sizeof(why))))
+		wl_fail(ctx, "then=1 (reclaim): %s", why);
+	else
+		ret = run_tree(&k);
+	wl_guard_end(&k.guard);
+	return ret;
+}
+
+static bool ksm_supported(char *reason, size_t len)
+{
+	if (access(KSM_DIR "/run", F_OK)) {
+		snprintf(reason, len, "no %s/run: kernel without CONFIG_KSM", KSM_DIR);
+		return false;
+	}
+	if (geteuid() != 0) {
+		snprintf(reason, len, "needs root (starts ksmd)");
+		return false;
+	}
+	return true;
+}
+
+const struct workload_info ksm_info = {
+	.name = "ksm",
+	.summary = "identical pages of a process tree merged by KSM, then reclaimed or "
+		   "compacted: rmap_walk_ksm over the KSM pages' mappings",
+	.params = ksm_params,
+	.supported = ksm_supported,
+	.run = ksm_run,
+	.host_default = true,
+};
