@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "config.h"
 #include "probe.h"
+#include "rmapwl.h"
 #include "runner.h"
 #include "util.h"
 #include "wlctx.h"
@@ -378,6 +379,8 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 	release(&tc);
 	if (!collect(r, &tc, &s, t0, &text, &why)) {
 		kill_tracked(r->sa, &tc);
+		/* a killed workload cannot put back what it changed: we do */
+		wl_guard_recover_stale();
 		stop_collectors(r, now_ns() - t0, NULL, NULL);
 		close(tc.result_fd);
 		json_decref(series_json(r, &s));
@@ -719,6 +722,9 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	install_signals();
+	/* undo what a killed earlier run left behind (swap, zram, cgroups, sysctls) */
+	if (wl_guard_recover_stale() > 0)
+		info("restored machine state left by an earlier, killed run");
 	if (r.no_probes) {
 		snprintf(r.sa_reason, sizeof(r.sa_reason), "disabled by --no-probes");
 	} else if (slabacct_open(&r.sa, r.sa_reason, sizeof(r.sa_reason))) {

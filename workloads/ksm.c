@@ -302,6 +302,14 @@ static bool ksm_supported(char *reason, size_t len)
 	return true;
 }
 
+/* Every process writes its own copy before KSM merges them. */
+static void ksm_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	e->procs = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth")) + 1;
+	e->bytes = (uint64_t)wl_param(ctx, "pages") * 4096 * e->procs;
+	e->vmas = 128;
+}
+
 const struct workload_info ksm_info = {
 	.name = "ksm",
 	.summary = "identical pages of a process tree merged by KSM, then reclaimed or "
@@ -310,4 +318,5 @@ const struct workload_info ksm_info = {
 	.supported = ksm_supported,
 	.run = ksm_run,
 	.host_default = true,
+	.estimate = ksm_estimate,
 };

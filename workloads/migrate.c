@@ -296,6 +296,17 @@ static bool migrate_supported(char *reason, size_t len)
 	return false;
 }
 
+/* The root's region plus every member's private copies (cow_pct). */
+static void migrate_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	uint64_t members = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth"));
+
+	e->procs = members + 1;
+	e->bytes = (uint64_t)wl_param(ctx, "pages") * 4096 *
+		   (100 + members * wl_param(ctx, "cow_pct")) / 100;
+	e->vmas = 128;
+}
+
 const struct workload_info migrate_info = {
 	.name = "migrate",
 	.summary = "pages shared by a process tree migrated (move_pages MPOL_MF_MOVE_ALL, "
@@ -304,4 +315,5 @@ const struct workload_info migrate_info = {
 	.supported = migrate_supported,
 	.run = migrate_run,
 	.host_default = true,
+	.estimate = migrate_estimate,
 };

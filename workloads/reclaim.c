@@ -251,6 +251,17 @@ static bool reclaim_supported(char *reason, size_t len)
 	return wl_swap_supported(reason, len) && wl_memcg_supported(reason, len);
 }
 
+/* The root's region plus every member's private copies (cow_pct). */
+static void reclaim_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	uint64_t members = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth"));
+
+	e->procs = members + 1;
+	e->bytes = (uint64_t)wl_param(ctx, "pages") * 4096 *
+		   (100 + members * wl_param(ctx, "cow_pct")) / 100;
+	e->vmas = 128;
+}
+
 const struct workload_info reclaim_info = {
 	.name = "reclaim",
 	.summary = "pages shared by a process tree swapped out by memory-cgroup reclaim "
@@ -259,4 +270,5 @@ const struct workload_info reclaim_info = {
 	.supported = reclaim_supported,
 	.run = reclaim_run,
 	.host_default = true,
+	.estimate = reclaim_estimate,
 };

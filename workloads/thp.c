@@ -293,6 +293,14 @@ static bool thp_supported(char *reason, size_t len)
 	return true;
 }
 
+/* Splits copy page tables, not data: the huge pages once, plus slack. */
+static void thp_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
+{
+	e->procs = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth")) + 1;
+	e->bytes = 2ULL * wl_param(ctx, "hugepages") * (2 << 20);
+	e->vmas = 128 + 4 * wl_param(ctx, "hugepages");
+}
+
 const struct workload_info thp_info = {
 	.name = "thp",
 	.summary = "THP-backed regions shared across fork, split by mprotect/mremap/munmap "
@@ -301,4 +309,5 @@ const struct workload_info thp_info = {
 	.supported = thp_supported,
 	.run = thp_run,
 	.host_default = true,
+	.estimate = thp_estimate,
 };
