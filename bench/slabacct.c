@@ -529,18 +529,28 @@ void slabacct_snapshot(volatile struct sa_counters *counters, const bool *presen
 	}
 }
 
+/*
+ * Frees deferred by RCU (vm_area_struct on 6.4-6.12) land a grace period
+ * after the tree is reaped. Waits until nothing is live, or nothing changed
+ * for 100 ms (objects legitimately kept, e.g. anon_vmas pinned by KSM), or
+ * @max_ms passed.
+ */
 void slabacct_settle(struct slabacct *sa, int max_ms)
 {
 	volatile struct sa_counters *c = sa->skel->bss->counters;
 	struct timespec ts = { 0, 2 * 1000 * 1000 };
+	long long last = -1;
+	int still = 0;
 
-	for (int waited = 0; waited < max_ms; waited += 2) {
-		bool busy = false;
+	for (int waited = 0; waited < max_ms && still < 100; waited += 2) {
+		long long live = 0;
 
 		for (int k = 0; k < SA_NR_KINDS; k++)
-			busy |= c[k].live != 0;
-		if (!busy)
+			live += c[k].live;
+		if (!live)
 			return;
+		still = live == last ? still + 2 : 0;
+		last = live;
 		nanosleep(&ts, NULL);
 	}
 }
