@@ -18,7 +18,7 @@ echo "hung-init: started, never reporting"
 while :; do /bin/sleep 1; done
 INIT
 
-timeout=20
+timeout=30
 t0=$SECONDS
 RMAPBENCH_GUEST_INIT=$init run_sh "$T_DIR/run.log" --kernel debian:6.12 --accel tcg \
 	--timeout "$timeout" --out "$T_DIR/results"
