@@ -147,6 +147,18 @@ asan:
 	$(Q)$(MAKE) --no-print-directory OUT=build/asan EXTRA_CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="$(SAN_FLAGS)" build/asan/rmapbench unit-tests
 
+# Sanitizer reports of every process, re-executed workload children
+# included, land in build/asan/reports/: any file there fails check-asan.
+SAN_REPORTS  := $(CURDIR)/build/asan/reports
 check-asan: asan
 	$(Q)bash tests/integration/asan_unit.sh
-	$(Q)RMB="$(CURDIR)/build/asan/rmapbench" RMAPBENCH_CHECK_ASAN=1 TESTS=integration/ tests/run.sh
+	$(Q)rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
+	$(Q)RMB="$(CURDIR)/build/asan/rmapbench" RMAPBENCH_CHECK_ASAN=1 TESTS=integration/ \
+		ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(SAN_REPORTS)/asan \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_REPORTS)/ubsan \
+		tests/run.sh
+	$(Q)if [ -n "$$(ls -A $(SAN_REPORTS))" ]; then \
+		for f in $(SAN_REPORTS)/*; do echo "--- $$f"; head -n 40 "$$f"; done; \
+		echo "check-asan: sanitizer reports in $(SAN_REPORTS)"; exit 1; fi
+	$(Q)echo "check-asan: unit and host integration tests clean under ASan and UBSan"

@@ -205,29 +205,38 @@ int config_load(struct config *cfg, const char *path)
 
 int config_set(struct config *cfg, const char *assignment)
 {
-	char buf[256], *dot, *eq, msg[512];
+	char *buf, *dot, *eq, msg[512];
 	struct wl_setting *ws;
 	char where[300];
+	int ret = -1;
 
 	snprintf(where, sizeof(where), "--set %s", assignment);
-	snprintf(buf, sizeof(buf), "%s", assignment);
+	/* a copy as long as the input: a fixed buffer cut "…=00…03junk" to 3 */
+	buf = strdup(assignment);
+	if (!buf) {
+		err("%s: out of memory", where);
+		return -1;
+	}
 	dot = strchr(buf, '.');
 	eq = strchr(buf, '=');
 	if (!dot || !eq || dot > eq) {
 		err("%s: expected WORKLOAD.PARAM=VALUE", where);
-		return -1;
+		goto out;
 	}
 	*dot = *eq = 0;
 	ws = config_find(cfg, buf);
 	if (!ws) {
 		err("%s: unknown workload '%s' (see: rmapbench list)", where, buf);
-		return -1;
+		goto out;
 	}
 	if (set_param(ws, dot + 1, eq + 1, msg, sizeof(msg))) {
 		err("%s: %s", where, msg);
-		return -1;
+		goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	free(buf);
+	return ret;
 }
 
 json_t *config_params_json(const struct wl_setting *ws)

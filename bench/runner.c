@@ -45,6 +45,8 @@ struct runner {
 };
 
 static volatile sig_atomic_t interrupted;
+/* Our own binary, resolved at start (under valgrind /proc/self/exe is valgrind) */
+static char self_exe[4096] = "/proc/self/exe";
 
 static void on_signal(int sig)
 {
@@ -151,8 +153,8 @@ static int workload_child(void *arg, int result_fd)
 	}
 	argv[n] = NULL;
 	personality(ADDR_NO_RANDOMIZE);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "rmapbench: cannot re-execute /proc/self/exe: %s\n", strerror(errno));
+	execv(self_exe, argv);
+	fprintf(stderr, "rmapbench: cannot re-execute %s: %s\n", self_exe, strerror(errno));
 	return 126;
 }
 
@@ -164,7 +166,7 @@ int cmd_workload_child(int argc, char **argv)
 	volatile struct sa_counters *counters = NULL;
 	bool present[SA_NR_KINDS] = { false };
 	json_t *res;
-	int nr;
+	int nr, ret;
 
 	if (argc < 6 || !(info = workload_find(argv[1])))
 		return EXIT_USAGE;
@@ -184,9 +186,10 @@ int cmd_workload_child(int argc, char **argv)
 		close(map_fd);
 	}
 	res = wlctx_run(info, values, counters, present);
-	if (json_dumpfd(res, fd, JSON_COMPACT))
-		return 126;
-	return strcmp(json_string_value(json_object_get(res, "status")), "ok") ? 1 : 0;
+	ret = json_dumpfd(res, fd, JSON_COMPACT) ? 126 :
+	      strcmp(json_string_value(json_object_get(res, "status")), "ok") ? 1 : 0;
+	json_decref(res);
+	return ret;
 }
 
 struct series {
@@ -694,6 +697,14 @@ static int check_output(const char *path)
 	return ret;
 }
 
+static void resolve_self_exe(void)
+{
+	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+
+	if (n > 0)
+		self_exe[n] = 0;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -722,6 +733,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	install_signals();
+	resolve_self_exe();
 	/* undo what a killed earlier run left behind (swap, zram, cgroups, sysctls) */
 	if (wl_guard_recover_stale() > 0)
 		info("restored machine state left by an earlier, killed run");

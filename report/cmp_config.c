@@ -27,6 +27,7 @@
 #include <ini.h>
 
 #include "cmp.h"
+#include "util.h"
 
 #define DEFAULT_GATE "timed:*, exact:slab.*"
 
@@ -173,15 +174,19 @@ int cmp_config_load(struct cmp_config *cfg, const char *path, char *err,
 		    size_t errlen)
 {
 	struct ini_state st = { .cfg = cfg };
-	FILE *f = fopen(path, "r");
+	char why[128], *text;
 	int line;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	text = ini_read(path, why, sizeof(why), &line);
+	if (!text) {
+		if (line)
+			snprintf(err, errlen, "%s:%d: %s", path, line, why);
+		else
+			snprintf(err, errlen, "%s: %s", path, why);
 		return -1;
 	}
-	line = ini_parse_file(f, compare_ini_key, &st);
-	fclose(f);
+	line = ini_parse_string(text, compare_ini_key, &st);
+	free(text);
 	if (line) {
 		snprintf(err, errlen, "%s:%d: %s", path, line,
 			 st.msg[0] ? st.msg : "syntax error");

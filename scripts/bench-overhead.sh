@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Probe overhead benchmark (issue: Performance): wall time of fork-chain
-#   (a) with rmapbench's slab probes attached,
+#   (a) with rmapbench's slab probes attached (--no-collectors: slab accounting only),
 #   (b) with nothing attached (--no-probes),
 #   (c) with nothing of ours attached but the equivalent bpftrace one-liner
 #       counting the same caches' kmem_cache_alloc/free events system-wide.
@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RMB=build/rmapbench
-REPS=${REPS:-15}
-SETS=(--set fork-chain.regions="${REGIONS:-64}" --set fork-chain.depth="${DEPTH:-16}")
+REPS=${REPS:-30}
+SETS=(--set fork-chain.regions="${REGIONS:-8}" --set fork-chain.depth="${DEPTH:-4}")
 tmp=$(mktemp -d /tmp/rmapbench-bench.XXXXXX)
 bt_pid=
 cleanup() {
@@ -35,9 +35,9 @@ run() { "$RMB" run --workload fork-chain "${SETS[@]}" --reps "$REPS" --interval 
 
 # interleave to spread drift: off, on, off, on
 run "$tmp/off1.json" --no-probes
-run "$tmp/on1.json"
+run "$tmp/on1.json" --no-collectors
 run "$tmp/off2.json" --no-probes
-run "$tmp/on2.json"
+run "$tmp/on2.json" --no-collectors
 
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 bpftrace -e '

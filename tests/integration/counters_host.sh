@@ -43,7 +43,10 @@ for r in (a, b):
     wall = m["wall_ns"]["value"]
     procs = m["tree.processes"]["value"]
     assert 0 < v["task_clock"] <= wall * cpus * 1.05, f"task_clock {v['task_clock']} wall {wall}"
-    assert v["minor_faults"] + v["major_faults"] == v["page_faults"], f"faults {v}"
+    # separate inherited counters are folded in as each child exits: they agree
+    # to within a few faults, not always exactly (seen: 38 of ~20000 once)
+    split = v["minor_faults"] + v["major_faults"]
+    assert abs(split - v["page_faults"]) <= max(64, v["page_faults"] // 100), f"faults {v}"
     # the root writes every page, each child copies every page (cow_pct=100)
     assert v["page_faults"] >= pages * procs, f"{v['page_faults']} faults for {procs} x {pages} pages"
     assert v["major_faults"] > 0, "refault after reclaim: no major fault"

@@ -1,7 +1,7 @@
 # Shared helpers for integration tests (sourced).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-RMB=$ROOT/build/rmapbench
+RMB=${RMB:-$ROOT/build/rmapbench}
 TMP=$(mktemp -d /tmp/rmapbench-it.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
