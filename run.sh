@@ -158,10 +158,10 @@ case ${RMAPBENCH_TCG_THREAD:-single} in single | multi) ;; *) rb_bad "RMAPBENCH_
 in_range "${RMAPBENCH_KVM_TRIAL_TIMEOUT:-30}" 1 3600 ||
 	rb_bad "RMAPBENCH_KVM_TRIAL_TIMEOUT=$RMAPBENCH_KVM_TRIAL_TIMEOUT: not a number of seconds"
 
-need_host=0 need_guest=0
+need_host=0 need_guest=0 need_static=0
 for k in "${KERNELS[@]}"; do
 	case $k in
-	host) need_host=1 ;;
+	host) need_host=1 need_static=1 ;;
 	debian:*)
 		[[ $k =~ ^debian:[0-9]+\.[0-9]+$ ]] || rb_bad "$k: expected debian:X.Y (e.g. debian:6.12)"
 		need_guest=1
@@ -215,6 +215,7 @@ trap 'rb_msg "hung up"; exit 129' HUP
 RB_WORK=$(mktemp -d "${TMPDIR:-/tmp}/rmapbench-run.XXXXXX")
 
 [ "$need_host" -eq 0 ] || build_host
+[ "$need_static" -eq 0 ] || build_static
 if [ "$need_guest" -eq 1 ]; then
 	if [ -n "${RMAPBENCH_GUEST_INIT:-}" ]; then
 		# Testing hook: a replacement /init (the hung-guest test).
@@ -275,7 +276,9 @@ run_host() {
 	rel=$(uname -r)
 	result_begin "$rel"
 	rb_msg "host kernel $rel: rmapbench run --config $RB_CONFIG_FILE${RB_GUEST_ARGS[*]:+ ${RB_GUEST_ARGS[*]}}"
-	"$RB_ROOT/build/rmapbench" run --config "$RB_CONFIG_FILE" --json "$CUR_TMP/report.json" \
+	# the static build, as in guests: the same binary maps the same VMAs, so exact
+	# counts of the host and of guest kernels are comparable
+	"$RB_ROOT/build/static/rmapbench" run --config "$RB_CONFIG_FILE" --json "$CUR_TMP/report.json" \
 		${RB_GUEST_ARGS[@]+"${RB_GUEST_ARGS[@]}"} &
 	HOST_PID=$!
 	wait "$HOST_PID" || rc=$?
@@ -294,9 +297,17 @@ run_host() {
 		return 0
 	fi
 	result_end
+	plot_report "$RESULT_DIR"
 	report_summary "$RESULT_DIR/report.json"
 	REPORTS+=("$RESULT_DIR/report.json")
 	echo "report: $RESULT_DIR/report.json"
+}
+
+# plot_report DIR: graphs and index.html of DIR/report.json into DIR/plots
+# (a failure here costs the graphs, not the run).
+plot_report() {
+	"$RB_ROOT/build/rmapbench" plot "$1/report.json" --out "$1/plots" >/dev/null 2>&1 ||
+		rb_msg "plotting $1/report.json failed (the report is fine)"
 }
 
 # guest_fail MESSAGE: ends a failed guest run: keeps the console log in
@@ -383,6 +394,7 @@ run_guest() {
 		return 0
 	fi
 	result_end
+	plot_report "$RESULT_DIR"
 	rb_msg "$spec ($K_RELEASE): done in ${QEMU_WALL} s under $GUEST_ACCEL (init at ${QEMU_T_INIT:-?} s, report at ${QEMU_T_SEND:-?} s)"
 	report_summary "$RESULT_DIR/report.json"
 	REPORTS+=("$RESULT_DIR/report.json")
@@ -415,7 +427,8 @@ if [ ${#KERNELS[@]} -ge 2 ]; then
 			[ ${#REPORTS[@]} -eq 2 ] || cdir=$cdir-$i
 			crc=0
 			rb_msg "compare ${REPORTS[0]} ${REPORTS[$i]}"
-			"$RB_ROOT/build/rmapbench" compare "${REPORTS[0]}" "${REPORTS[$i]}" --out "$cdir" || crc=$?
+			"$RB_ROOT/build/rmapbench" compare "${REPORTS[0]}" "${REPORTS[$i]}" --out "$cdir" \
+				--config "$RB_CONFIG_FILE" || crc=$?
 			[ "$crc" -le "$rc" ] || rc=$crc
 			if [ "$crc" -le 1 ]; then
 				echo "comparison: $cdir"

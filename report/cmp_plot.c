@@ -501,12 +501,13 @@ static void hist_graphs(struct gp_ctx *gp, int section, const char *stem,
 
 /* ---- object counts per cache, kernels side by side ------------------------ */
 
-static double exact_median(const struct workload_data *w, const char *name)
+/* Median over repetitions of a count (exact, or timing-dependent like the peak). */
+static double count_median(const struct workload_data *w, const char *name)
 {
 	const struct metric_samples *m = workload_metric(w, name);
 	struct rstat_summary sum;
 
-	if (!m || !m->n || m->kind != MK_EXACT)
+	if (!m || !m->n)
 		return NAN;
 	rstat_summarize(m->values, m->n, &sum);
 	return sum.median;
@@ -537,7 +538,7 @@ static bool counts_data(const struct plot_side *s, size_t n, struct sbuf *d,
 			snprintf(metric, sizeof(metric), "slab.%s.%s", slab_caches[c],
 				 slab_stats[st]);
 			for (i = 0; i < n; i++) {
-				double v = exact_median(s[i].w, metric);
+				double v = count_median(s[i].w, metric);
 
 				any |= isfinite(v);
 				dat_num(d, v);

@@ -25,6 +25,7 @@ case $report in
 "$T/out/$rel-"*/report.json) ;;
 *) echo "FAIL: report path $report is not $T/out/$rel-<time>/report.json"; exit 1 ;;
 esac
+[ -s "$(dirname -- "$report")/plots/index.html" ] || { echo "FAIL: no plots/index.html beside the report"; exit 1; }
 [ -z "$(find "$T/out" -mindepth 1 -maxdepth 1 -name '.*')" ] || { echo "FAIL: temporary directory left in --out"; exit 1; }
 
 python3 - "$report" "$rel" <<'PY' || { echo "FAIL: report checks"; exit 1; }
