@@ -42,4 +42,22 @@ n=$(py "$TMP/after.json" "sum(1 for w in r['workloads'] if w['status'] == 'ok')"
 [ "$n" -eq 6 ] || fail "only $n of 6 workloads ok after the kills"
 state >"$TMP/after"
 diff -u "$TMP/before" "$TMP/after" || fail "machine state changed"
-echo "20 SIGKILLs survived ($dirty left machine state that the next run undid): nothing left behind, 6/6 workloads ok after"
+# SIGINT, SIGTERM, SIGHUP: the runner itself kills the tree and restores the
+# machine at once, exits 128+N and writes no report
+for sig in INT TERM HUP; do
+	rm -f "$TMP/s.json"
+	"$RMB" run --workload reclaim,ksm --reps 3 --interval 0 --json "$TMP/s.json" >/dev/null 2>&1 &
+	pid=$!
+	sleep 1.5
+	kill -s "$sig" "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	want=$((128 + $(kill -l "$sig")))
+	[ "$rc" -eq "$want" ] || fail "SIG$sig: exit $rc, expected $want"
+	[ ! -e "$TMP/s.json" ] || fail "SIG$sig: a report was written"
+	sleep 0.5
+	[ "$(pgrep -fc -- "__workload" || true)" -eq 0 ] || fail "SIG$sig: workload processes left"
+	state >"$TMP/now"
+	diff -u "$TMP/before" "$TMP/now" || fail "SIG$sig: machine state not restored"
+done
+echo "20 SIGKILLs survived ($dirty left machine state that the next run undid): nothing left behind, 6/6 workloads ok after; SIGINT/TERM/HUP restore at once"
