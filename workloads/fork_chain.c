@@ -416,13 +416,6 @@ cleanup:
 	return ret;
 }
 
-static bool fork_chain_supported(char *reason, size_t len)
-{
-	(void)reason;
-	(void)len;
-	return true;
-}
-
 /* All generations alive at once; children write nothing. */
 static void fork_chain_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
@@ -438,7 +431,6 @@ const struct workload_info fork_chain_info = {
 	.summary = "chain of D forks over K separate regions: per-fork "
 		   "vm_area_struct/anon_vma/anon_vma_chain allocations",
 	.params = fork_chain_params,
-	.supported = fork_chain_supported,
 	.run = fork_chain_run,
 	.host_default = true,
 	.estimate = fork_chain_estimate,

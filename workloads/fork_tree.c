@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rmapwl.h"
 #include "workload.h"
 #include "wl_util.h"
 
@@ -329,13 +330,6 @@ cleanup:
 	return ret;
 }
 
-static bool fork_tree_supported(char *reason, size_t len)
-{
-	(void)reason;
-	(void)len;
-	return true;
-}
-
 /* Every member copies cow_pct of the root's pages. */
 static void fork_tree_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
@@ -356,7 +350,6 @@ const struct workload_info fork_tree_info = {
 	.summary = "tree of fanout^1..fanout^depth processes sharing a written "
 		   "region, each copying cow_pct of it: build and teardown time",
 	.params = fork_tree_params,
-	.supported = fork_tree_supported,
 	.run = fork_tree_run,
 	.host_default = true,
 	.estimate = fork_tree_estimate,

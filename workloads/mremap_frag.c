@@ -323,13 +323,6 @@ static int mremap_frag_run(struct wl_ctx *ctx)
 	return 0;
 }
 
-static bool mremap_frag_supported(char *reason, size_t len)
-{
-	(void)reason;
-	(void)len;
-	return true;
-}
-
 static void mremap_frag_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
 	e->procs = 1;
@@ -342,7 +335,6 @@ const struct workload_info mremap_frag_info = {
 	.summary = "VMA merging after mremap() away and back, mprotect() and "
 		   "munmap() on a 3N-page mapping, against the known outcomes",
 	.params = mremap_frag_params,
-	.supported = mremap_frag_supported,
 	.run = mremap_frag_run,
 	.host_default = true,
 	.estimate = mremap_frag_estimate,

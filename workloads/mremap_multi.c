@@ -267,13 +267,6 @@ static int mremap_multi_run(struct wl_ctx *ctx)
 	return 0;
 }
 
-static bool mremap_multi_supported(char *reason, size_t len)
-{
-	(void)reason;
-	(void)len;
-	return true;
-}
-
 static void mremap_multi_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
 	e->procs = 1;
@@ -286,7 +279,6 @@ const struct workload_info mremap_multi_info = {
 	.summary = "one mremap(MREMAP_FIXED) across several VMAs with holes "
 		   "(6.17+), and the variants that fail on every kernel",
 	.params = mremap_multi_params,
-	.supported = mremap_multi_supported,
 	.run = mremap_multi_run,
 	.host_default = true,
 	.estimate = mremap_multi_estimate,
