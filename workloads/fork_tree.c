@@ -22,7 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
 #include "workload.h"
 #include "wl_util.h"
 
