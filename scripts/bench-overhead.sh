@@ -12,8 +12,10 @@ REPS=${REPS:-30}
 SETS=(--set fork-chain.regions="${REGIONS:-8}" --set fork-chain.depth="${DEPTH:-4}")
 tmp=$(mktemp -d /tmp/rmapbench-bench.XXXXXX)
 bt_pid=
+mounted_tracefs=0
 cleanup() {
 	[ -n "$bt_pid" ] && kill "$bt_pid" 2>/dev/null && wait "$bt_pid" 2>/dev/null
+	[ "$mounted_tracefs" -eq 0 ] || umount /sys/kernel/tracing
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -39,7 +41,10 @@ run "$tmp/on1.json" --no-collectors
 run "$tmp/off2.json" --no-probes
 run "$tmp/on2.json" --no-collectors
 
-mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
+if ! mountpoint -q /sys/kernel/tracing; then
+	mount -t tracefs nodev /sys/kernel/tracing
+	mounted_tracefs=1
+fi
 bpftrace -e '
 tracepoint:kmem:kmem_cache_alloc
 /str(args->name) == "vm_area_struct" || str(args->name) == "anon_vma" ||
