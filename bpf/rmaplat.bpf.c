@@ -23,6 +23,7 @@
 #include <bpf/bpf_tracing.h>
 #include "core_fixes.bpf.h"
 #include "rmaplat.h"
+#include "track.bpf.h"
 
 /* Written by user space through the mmap'ed .bss. */
 volatile unsigned int enabled;
@@ -206,14 +207,7 @@ RL_PROBES(try_to_migrate_one, RL_TRY_TO_MIGRATE_ONE)
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(rl_fork, struct task_struct *parent, struct task_struct *child)
 {
-	u32 ptgid = BPF_CORE_READ(parent, tgid);
-	u32 ctgid = BPF_CORE_READ(child, tgid);
-	u8 one = 1;
-
-	if (ptgid == ctgid || !bpf_map_lookup_elem(&tracked, &ptgid))
-		return 0;
-	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
-	return 0;
+	return track_child(&tracked, parent, child);
 }
 
 char LICENSE[] SEC("license") = "GPL";

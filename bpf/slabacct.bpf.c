@@ -20,6 +20,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "slabacct.h"
+#include "track.bpf.h"
 
 #define KIND_NONE 0xff
 
@@ -239,18 +240,6 @@ static __always_inline int on_alloc(unsigned long call_site, const void *ptr,
 	return 0;
 }
 
-static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
-{
-	u32 ptgid = BPF_CORE_READ(parent, tgid);
-	u32 ctgid = BPF_CORE_READ(child, tgid);
-	u8 one = 1;
-
-	if (ptgid == ctgid || !bpf_map_lookup_elem(&tracked, &ptgid))
-		return 0;
-	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
-	return 0;
-}
-
 /*
  * Two attach methods, one chosen at run time with bpf_program__set_autoload():
  * tp_btf (BTF-typed, cheapest) where the kernel allows it, raw_tp otherwise.
@@ -280,7 +269,7 @@ int BPF_PROG(btf_cache_free, unsigned long call_site, const void *ptr,
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return track_child(&tracked, parent, child);
 }
 
 SEC("raw_tp/kmem_cache_alloc")
@@ -299,7 +288,7 @@ int BPF_PROG(raw_cache_free, unsigned long call_site, const void *ptr,
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return track_child(&tracked, parent, child);
 }
 
 char LICENSE[] SEC("license") = "GPL";

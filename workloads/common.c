@@ -245,6 +245,28 @@ void wl_touch(void *addr, size_t len)
 		bytes[off] = 1;
 }
 
+/*
+ * Reaps every child (with PR_SET_CHILD_SUBREAPER also orphaned descendants)
+ * until none is left. Returns how many did not exit 0, or -1 (errno set) when
+ * waitpid failed for another reason than having no child left.
+ */
+int wl_reap_all(void)
+{
+	int status, failed = 0;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			break;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			failed++;
+	}
+	return errno == ECHILD ? failed : -1;
+}
+
 /* Exit code of a child, 128 + signal number if it was killed, -1 on error. */
 int wl_wait_child(int pid)
 {

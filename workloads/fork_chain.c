@@ -268,21 +268,11 @@ static int chain_descend(struct chain *c)
 /* Reaps the whole chain (orphans come back to the root: subreaper). */
 static int chain_reap(struct chain *c)
 {
-	int status, failed = 0;
-	pid_t pid;
+	int failed = wl_reap_all();
 
-	for (;;) {
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0)
-			break;
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			failed++;
-	}
-	if (errno != ECHILD)
+	if (failed < 0)
 		chain_error(c, "fork-chain: waitpid: %s", strerror(errno));
-	return failed;
+	return failed < 0 ? 0 : failed;
 }
 
 static int chain_generations_done(struct chain *c)

@@ -195,23 +195,6 @@ static long tree_wait_ready(struct tree *t)
 	return ready;
 }
 
-/* Reaps every descendant (orphans come to the root: subreaper). */
-static int tree_reap(void)
-{
-	int status, failed = 0;
-	pid_t pid;
-
-	for (;;) {
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0)
-			break;
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			failed++;
-	}
-	return failed;
-}
 
 static int tree_setup(struct tree *t, struct wl_ctx *ctx)
 {
@@ -302,11 +285,15 @@ static int fork_tree_run(struct wl_ctx *ctx)
 	teardown_start = wl_now_ns();
 	close(t.barrier[1]);
 	t.barrier[1] = -1;
-	failed = tree_reap();
+	failed = wl_reap_all();	/* orphans come back: subreaper */
 	teardown_end = wl_now_ns();
 
 	if (ready < 0)
 		goto cleanup;
+	if (failed < 0) {
+		wl_fail(ctx, "fork-tree: waitpid: %s", strerror(errno));
+		goto cleanup;
+	}
 	if (failed) {
 		wl_fail(ctx, "fork-tree: %d processes of the tree exited with an error",
 			failed);

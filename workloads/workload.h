@@ -113,6 +113,8 @@ uint64_t wl_now_ns(void);
 void wl_touch(void *addr, size_t len);
 /* Waits for a child and returns its exit status, -1 on error. */
 int wl_wait_child(int pid);
+/* Reaps all children; how many failed, or -1 on a waitpid error. */
+int wl_reap_all(void);
 
 extern const struct workload_info *const workload_table[];
 const struct workload_info *workload_find(const char *name);
