@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "export.h"
 #include "probe.h"
 #include "runner.h"
 #include "util.h"
@@ -21,6 +22,7 @@ static const struct command commands[] = {
 	{ "stat", cmd_stat, "slab objects of any command and its descendants" },
 	{ "compare", cmd_compare, "compare reports of two or more kernels (exit 1: regression)" },
 	{ "plot", cmd_plot, "graphs and index.html for one report" },
+	{ "export", cmd_export, "a report as KCIDB, LAVA, JUnit or tuxrun results" },
 	{ NULL, NULL, NULL },
 };
 
