@@ -8,6 +8,7 @@
  * rename) or to stdout. docs/fleet.md describes the formats.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -497,12 +498,23 @@ static enum ex_verdict parse_verdict(const char *s)
 	return EXV_NOT_JUDGED;	/* "not-judged", "not_judged", or newer strings */
 }
 
+/* The comparison's entry for a report: same "created", "kernel" and "machine". */
 static bool same_report(json_t *side, const struct ex_input *in)
 {
 	const char *c = jstr(side, "created");
-	const char *r = jstr(json_object_get(side, "kernel"), "release");
 
-	return c && r && !strcmp(c, in->created) && !strcmp(r, in->release);
+	return c && !strcmp(c, in->created) &&
+	       json_equal(json_object_get(side, "kernel"), json_object_get(in->report, "kernel")) &&
+	       json_equal(json_object_get(side, "machine"), json_object_get(in->report, "machine"));
+}
+
+/* Equal identities: the entry naming the same file wins, else the first. */
+static bool same_file(json_t *side, const char *path)
+{
+	const char *f = jstr(side, "file");
+	char a[PATH_MAX], b[PATH_MAX];
+
+	return f && realpath(f, a) && realpath(path, b) && !strcmp(a, b);
 }
 
 static void match_workload(struct ex_input *in, struct ex_workload *w, json_t *cw)
@@ -545,7 +557,7 @@ static int load_comparison(struct ex_input *in)
 	if (!json_is_array(tests) || !json_is_object(in->cmp_base))
 		BAD("%s: \"base\" must be an object and \"tests\" an array", file);
 	json_array_foreach(tests, i, t)
-		if (same_report(t, in))
+		if (same_report(t, in) && (!in->cmp_test || same_file(t, in->report_path)))
 			in->cmp_test = t;
 	if (!in->cmp_test) {
 		if (same_report(in->cmp_base, in)) {

@@ -14,6 +14,7 @@ PKGS=(
 	qemu-system-x86                                 # booting kernels under test
 	gnuplot-nox                                     # graphs
 	shellcheck bc python3                          # run.sh lint, benchmark and test scripts
+	python3-jsonschema python3-yaml yamllint libxml2-utils  # export tests: KCIDB schema, CI YAML, JUnit XSD
 )
 
 missing=()
