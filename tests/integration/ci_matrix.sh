@@ -60,7 +60,7 @@ PY
 
 # an artifact tree as download-artifact merges it: DIR/<kernel>/<machine>/report.json
 tree() {
-	rm -rf "$TMP/$1" && mkdir -p "$TMP/$1"
+	rm -rf "${TMP:?}/${1:?}" && mkdir -p "$TMP/$1"
 	local d=$TMP/$1
 	shift
 	while [ $# -ge 2 ]; do

@@ -72,7 +72,7 @@ expect2 "unwritable -o" "$TMP/no/dir/x.json" "$RMB" export --format kcidb "$T" -
 
 # quiet by default, -v says what it matched
 run_rc 0 "quiet" "$RMB" export --format lava "$T" --comparison "$C" -o "$TMP/l.txt"
-[ ! -s "$TMP/err" ] && [ ! -s "$TMP/out" ] || fail "export is not quiet without -v"
+{ [ -s "$TMP/err" ] || [ -s "$TMP/out" ]; } && fail "export is not quiet without -v"
 run_rc 0 "-v" "$RMB" export -v --format lava "$T" --comparison "$C" -o "$TMP/l.txt"
 grep -q 'test report' "$TMP/err" || fail "-v does not say which test report matched"
 run_rc 0 "stdout" "$RMB" export --format lava "$T"
