@@ -39,7 +39,8 @@ static void usage(FILE *f)
 		   "  rmapbench probe\n"
 		   "  rmapbench run --workload fork-chain --reps 3\n"
 		   "  rmapbench stat -- /bin/true\n"
-		   "  rmapbench compare base/report.json test/report.json --out cmp\n");
+		   "  rmapbench compare base/report.json test/report.json --out cmp\n"
+		   "  rmapbench export --format junit test.json --comparison cmp/comparison.json\n");
 }
 
 int main(int argc, char **argv)
