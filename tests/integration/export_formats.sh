@@ -243,4 +243,35 @@ for w in rep["workloads"]:
 assert fails > 0, "no failing case for a comparison with regressions"
 print(f"lava: {len(cases)} cases in {len(sets)} sets; tuxrun agrees, {fails} fail")
 PY
+# a failed and an unavailable workload
+python3 - "$T" "$TMP/failed.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["workloads"][0].update(status="failed", reason="repetition 2: killed by signal 9")
+r["workloads"][1].update(status="unavailable", reason="unavailable: no THP", reps=[])
+json.dump(r, open(sys.argv[2], "w"))
+PY
+"$RMB" export --format kcidb "$TMP/failed.json" -o "$TMP/f.json"
+"$RMB" export --format junit "$TMP/failed.json" -o "$TMP/f.xml"
+"$RMB" export --format lava "$TMP/failed.json" -o "$TMP/f.txt"
+"$RMB" export --format tuxrun "$TMP/failed.json" -o "$TMP/f-tux.json"
+xmllint --noout --schema "$DATA/junit-10.xsd" "$TMP/f.xml" 2>/dev/null || fail "JUnit of failed workloads invalid"
+"$PY" - "$DATA/kcidb-v05_03.schema.json" "$TMP/f.json" "$TMP/f.xml" "$TMP/f.txt" "$TMP/f-tux.json" <<'PY' ||
+import json, sys, jsonschema, xml.etree.ElementTree as ET
+d = json.load(open(sys.argv[2]))
+assert not list(jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).iter_errors(d))
+t = {x["path"]: x for x in d["tests"]}
+assert t["rmapbench.fork-chain"]["status"] == "ERROR" and "signal 9" in t["rmapbench.fork-chain"]["comment"]
+assert t["rmapbench.fork-tree"]["status"] == "SKIP"
+assert not [p for p in t if p.startswith("rmapbench.fork-tree.")], "metrics of a workload without reps"
+root = ET.parse(sys.argv[3]).getroot()
+errs = [e.get("message") for e in root.iter("error")]
+assert len(errs) == 1 and "signal 9" in errs[0], errs
+lava = open(sys.argv[4]).read().splitlines()
+assert "lava-test-case fork-chain --result fail" in lava and "lava-test-case fork-tree --result skip" in lava
+tux = json.load(open(sys.argv[5]))
+assert tux["rmapbench.fork-chain"]["fork-chain"]["result"] == "fail"
+print("failed/unavailable workloads: ERROR/SKIP, <error>, lava fail/skip")
+PY
+	fail "failed workloads"
 echo "ok"
