@@ -10,18 +10,24 @@
  *    bucket (values below 32 have a bucket each);
  *  - quantiles: the true nearest-rank sample lies within [pNN_lo, pNN_hi],
  *    the estimate lies within those bounds and within [min, max];
- *  - the JSON: non-empty buckets only, ge/le as the bounds, counts add up.
+ *  - the JSON: non-empty buckets only, ge/le as the bounds, counts add up;
+ *  - compare's reader: log2 buckets of older reports (no "ge") get
+ *    ge = (le + 1) / 2, log-linear ones keep theirs, ge > le is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "cmp.h"
 #include "lhist.h"
 #include "wlctx.h"
 
@@ -171,6 +177,73 @@ static void test_json(void **state)
 	json_decref(m);
 }
 
+/* tests/data/report-base.json (log2 buckets), one metric's hist replaced by @hist. */
+static int load_with_hist(json_t *hist, struct report *r, char *err, size_t len)
+{
+	char path[] = "/tmp/rmapbench-loglin.XXXXXX";
+	json_t *root = json_load_file("tests/data/report-base.json", 0, NULL), *w = NULL, *rep;
+	size_t i;
+	int fd, ret;
+
+	assert_non_null(root);
+	json_array_foreach(json_object_get(root, "workloads"), i, w)
+		if (!strcmp(json_string_value(json_object_get(w, "name")), "fork-tree"))
+			break;
+	if (hist) {
+		json_array_foreach(json_object_get(w, "reps"), i, rep)
+			json_object_set(json_object_get(json_object_get(rep, "metrics"),
+							"rmap.rmap_walk_anon"), "hist", hist);
+		json_decref(hist);
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(json_dump_file(root, path, 0), 0);
+	json_decref(root);
+	ret = report_load(r, path, err, len);
+	unlink(path);
+	return ret;
+}
+
+static void test_reader(void **state)
+{
+	const struct metric_samples *m = NULL;
+	struct report r;
+	char err[512];
+	(void)state;
+
+	/* old log2 buckets: le 511 -> ge 256, summed over the 5 reps */
+	assert_int_equal(load_with_hist(NULL, &r, err, sizeof(err)), 0);
+	for (size_t i = 0; i < r.nwl && !m; i++)
+		if (!strcmp(r.wl[i].name, "fork-tree"))
+			m = workload_metric(&r.wl[i], "rmap.rmap_walk_anon");
+	assert_non_null(m);
+	assert_true(m->nhist > 2 && m->hist[0].le == 511 && m->hist[0].ge == 256);
+	assert_true(m->hist[1].le == 1023 && m->hist[1].ge == 512);
+	report_free(&r);
+
+	/* log-linear: ge as given */
+	m = NULL;
+	assert_int_equal(load_with_hist(json_pack("{s:s, s:s, s:i, s:[{s:i, s:i, s:i}, {s:i, s:i, s:i}]}",
+		"unit", "ns", "layout", "log-linear", "sub_buckets", 16, "buckets",
+		"ge", 992, "le", 1023, "count", 3, "ge", 40960, "le", 43007, "count", 1),
+		&r, err, sizeof(err)), 0);
+	for (size_t i = 0; i < r.nwl && !m; i++)
+		if (!strcmp(r.wl[i].name, "fork-tree"))
+			m = workload_metric(&r.wl[i], "rmap.rmap_walk_anon");
+	assert_non_null(m);
+	assert_int_equal(m->nhist, 2);
+	assert_true(m->hist[0].ge == 992 && m->hist[0].le == 1023 && m->hist[0].count == 15);
+	assert_true(m->hist[1].ge == 40960 && m->hist[1].le == 43007 && m->hist[1].count == 5);
+	report_free(&r);
+
+	/* a lower bound above the upper one */
+	assert_int_equal(load_with_hist(json_pack("{s:s, s:[{s:i, s:i, s:i}]}", "unit", "ns",
+		"buckets", "ge", 2000, "le", 1023, "count", 3), &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ge must be"));
+	report_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_reader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
