@@ -14,8 +14,12 @@
  * disabled, an idle window of min(duration, RMAPBENCH_RMAP_IDLE_MS) counts
  * the same events with nothing of ours running: the background rate.
  *
- * Percentiles are derived from the log2 histogram: the upper bound of the
- * bucket holding the nearest-rank sample, capped at the exact maximum.
+ * Histograms are log-linear (bpf/loglin.h, 16 sub-buckets per power of two).
+ * Percentiles are interpolated within the bucket holding the nearest-rank
+ * sample and reported with that bucket's bounds (pNN_lo, pNN_hi), clamped to
+ * the exact min and max. Call counts come from a counter of their own, and the
+ * window is closed only once every probe that was running has returned
+ * (synchronize_rcu through membarrier), so they equal the buckets' sum.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,11 +27,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "collector.h"
+#include "lhist.h"
 #include "rmaplat.h"
 #include "rmaplat.skel.h"
 #include "sysinfo.h"
@@ -71,6 +78,8 @@ struct rmaplat {
 	struct rl_func_state fn[RL_NR_FUNCS];
 	long idle_max_ms;
 	int nr_attached;
+	struct rl_stats win[RL_NR_FUNCS];	/* copies of the BPF .bss: too big */
+	struct rl_stats idle[RL_NR_FUNCS];	/* for the stack */
 };
 
 /* ---- choosing the attach method ---------------------------------------- */
@@ -435,8 +444,9 @@ static json_t *rl_describe(void *state)
 		"functions", funcs,
 		"scope", "system-wide, inside each repetition's window; own_calls: "
 			 "by the workload's process tree",
-		"percentiles", "derived from the log2 histogram: upper bound of the bucket "
-			       "holding the nearest-rank sample, capped at the exact max",
+		"percentiles", "from the log-linear histogram: interpolated within the bucket "
+			       "holding the nearest-rank sample; pNN_lo/pNN_hi: that bucket's "
+			       "bounds, clamped to the exact min and max",
 		"idle_window_max_ms", (json_int_t)rl->idle_max_ms);
 }
 
@@ -454,12 +464,27 @@ static void window_open(struct rmaplat *rl)
 	bss->enabled = 1;
 }
 
+/*
+ * Waits until every probe that may have seen enabled == 1 has returned: BPF
+ * tracing programs run under rcu_read_lock() (fentry/fexit) or with
+ * preemption disabled (kprobes), so one RCU grace period is enough, and
+ * MEMBARRIER_CMD_GLOBAL waits for one. Without it a call being added while
+ * the stats are copied could be in count but not yet in its bucket.
+ */
+static void wait_probes(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return;
+	usleep(20000);	/* nohz_full or no membarrier: far longer than one probe */
+}
+
 static void window_close(struct rmaplat *rl, struct rl_stats *out)
 {
 	struct rmaplat_bpf__bss *bss = rl->skel->bss;
 
 	bss->enabled = 0;
 	__sync_synchronize();
+	wait_probes();
 	memcpy(out, (void *)bss->stats, sizeof(bss->stats));
 }
 
@@ -489,55 +514,26 @@ static void rl_rep_start(void *state, pid_t pid)
 
 /* ---- metrics ------------------------------------------------------------ */
 
-static uint64_t bucket_le(int b)
-{
-	return b >= 63 ? (uint64_t)INT64_MAX : (1ull << b) - 1;
-}
-
-/* Nearest-rank percentile from the histogram: its bucket's upper bound. */
-static uint64_t hist_percentile(const struct rl_hist *h, double pct)
-{
-	uint64_t rank = (uint64_t)(pct / 100.0 * h->count + 0.999999), seen = 0;
-
-	if (!rank)
-		rank = 1;
-	for (int b = 0; b < RL_NR_BUCKETS; b++) {
-		seen += h->bucket[b];
-		if (seen >= rank)
-			return bucket_le(b) < h->max ? bucket_le(b) : h->max;
-	}
-	return h->max;
-}
-
-static json_t *hist_buckets_json(const struct rl_hist *h, const char *unit)
-{
-	json_t *buckets = json_array();
-	int lo = RL_NR_BUCKETS, hi = -1;
-
-	for (int b = 0; b < RL_NR_BUCKETS; b++) {
-		if (!h->bucket[b])
-			continue;
-		lo = b < lo ? b : lo;
-		hi = b;
-	}
-	for (int b = lo; b <= hi; b++)
-		json_array_append_new(buckets, json_pack("{s:I, s:I}",
-			"le", (json_int_t)bucket_le(b), "count", (json_int_t)h->bucket[b]));
-	return json_pack("{s:s, s:o}", "unit", unit, "buckets", buckets);
-}
+static json_t *null_metric(const char *unit, const char *why);
 
 static json_t *hist_metric(const struct rl_hist *h, const char *unit)
 {
-	uint64_t p50 = hist_percentile(h, 50);
+	uint64_t min = ~h->min_inv, total = lh_total(h->bucket);
+	struct lh_quantile q;
+	json_t *m;
 
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
-		"value", (json_int_t)p50, "unit", unit, "better", "lower", "kind", "timed",
+	if (lh_quantile(h->bucket, min, h->max, 50, &q))
+		return null_metric(unit, "unavailable: calls counted but no bucket filled");
+	m = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:o}",
+		"value", (json_int_t)q.value, "unit", unit, "better", "lower", "kind", "timed",
 		"count", (json_int_t)h->count, "sum", (json_int_t)h->sum,
-		"max", (json_int_t)h->max, "p50", (json_int_t)p50,
-		"p90", (json_int_t)hist_percentile(h, 90),
-		"p99", (json_int_t)hist_percentile(h, 99),
-		"percentiles", "log2-bucket upper bound",
-		"hist", hist_buckets_json(h, unit));
+		"min", (json_int_t)min, "max", (json_int_t)h->max,
+		"percentiles", "log-linear bucket, interpolated",
+		"hist", lh_hist_json(h->bucket, unit));
+	lh_set_quantiles(m, h->bucket, min, h->max);
+	if (total != h->count)	/* should not happen: see wait_probes() */
+		json_object_set_new(m, "bucket_total", json_integer((json_int_t)total));
+	return m;
 }
 
 static json_t *null_metric(const char *unit, const char *why)
@@ -599,7 +595,7 @@ static void add_unavailable(json_t *metrics, int f, const char *reason)
 static void idle_window(struct rmaplat *rl, uint64_t duration_ns, json_t *metrics)
 {
 	uint64_t want = duration_ns, cap = (uint64_t)rl->idle_max_ms * 1000000ull;
-	struct rl_stats idle[RL_NR_FUNCS];
+	struct rl_stats *idle = rl->idle;
 	struct timespec ts;
 	uint64_t t0, got;
 
@@ -635,7 +631,7 @@ static void idle_window(struct rmaplat *rl, uint64_t duration_ns, json_t *metric
 static void rl_rep_stop(void *state, uint64_t duration_ns, json_t *metrics, json_t *rep)
 {
 	struct rmaplat *rl = state;
-	struct rl_stats s[RL_NR_FUNCS];
+	struct rl_stats *s = rl->win;
 
 	(void)rep;
 	if (rl->skel)

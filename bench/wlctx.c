@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lhist.h"
 #include "util.h"
 #include "wlctx.h"
 
@@ -159,22 +160,16 @@ static int cmp_u64(const void *a, const void *b)
 
 json_t *latency_hist_json(const uint64_t *v, size_t n, const char *unit)
 {
-	uint64_t count[65] = { 0 };
-	json_t *buckets = json_array();
-	int lo = 64, hi = 0;
+	unsigned long long *count = calloc(LH_NR_BUCKETS, sizeof(*count));
+	json_t *h;
 
-	for (size_t i = 0; i < n; i++) {
-		int b = v[i] ? 64 - __builtin_clzll(v[i]) : 0;	/* v < 2^b */
-
-		count[b]++;
-		lo = b < lo ? b : lo;
-		hi = b > hi ? b : hi;
-	}
-	for (int b = lo; b <= hi; b++)
-		json_array_append_new(buckets, json_pack("{s:I, s:I}",
-			"le", (json_int_t)(b >= 63 ? INT64_MAX : (1LL << b) - 1),
-			"count", (json_int_t)count[b]));
-	return json_pack("{s:s, s:o}", "unit", unit, "buckets", buckets);
+	if (!count)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		count[lh_index(v[i])]++;
+	h = lh_hist_json(count, unit);
+	free(count);
+	return h;
 }
 
 /* Nearest-rank percentile of sorted @v. */
@@ -194,10 +189,11 @@ json_t *latency_metric(uint64_t *v, size_t n, const char *unit)
 	qsort(v, n, sizeof(*v), cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		sum += v[i];
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o?}",
 			 "value", (json_int_t)percentile(v, n, 50), "unit", unit,
 			 "better", "lower", "kind", "timed", "count", (json_int_t)n,
-			 "sum", (json_int_t)sum, "max", (json_int_t)v[n - 1],
+			 "sum", (json_int_t)sum, "min", (json_int_t)v[0],
+			 "max", (json_int_t)v[n - 1],
 			 "p50", (json_int_t)percentile(v, n, 50),
 			 "p90", (json_int_t)percentile(v, n, 90),
 			 "p99", (json_int_t)percentile(v, n, 99),

@@ -24,9 +24,10 @@ json_t *wlctx_run(const struct workload_info *info, const long *values,
 int workload_nr_params(const struct workload_info *info);
 int workload_param_index(const struct workload_info *info, const char *name);
 
-/* Log2 histogram (bucket i counts values < 2^i, "le" = 2^i - 1) as JSON. */
+/* Log-linear histogram of @v (bpf/loglin.h buckets, lh_hist_json) as JSON. */
 json_t *latency_hist_json(const uint64_t *v, size_t n, const char *unit);
-/* Timed metric from samples: median value + count/sum/max/p50/p90/p99/hist. */
+/* Timed metric from samples: median value + count/sum/min/max/p50/p90/p99
+ * (exact, nearest rank) and hist. */
 json_t *latency_metric(uint64_t *v, size_t n, const char *unit);
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * rmap walk latency: duration of every call of rmap_walk_anon,
  * folio_referenced, try_to_unmap, try_to_migrate, rmap_walk_ksm and
- * folio_lock_anon_vma_read, as log2 histograms with exact count, sum and max,
+ * folio_lock_anon_vma_read, as log-linear histograms (bpf/loglin.h: 16
+ * sub-buckets per power of two) with exact count, sum, min and max,
  * plus the folio's mapcount at entry; and of the walks' per-VMA callbacks
  * (try_to_unmap_one, folio_referenced_one, try_to_migrate_one), whose calls
  * count the VMAs the walks visited.
@@ -50,60 +51,28 @@ struct {
 	__type(value, u8);
 } tracked SEC(".maps");
 
-/* fls64: number of significant bits, 0 for 0. */
-static __always_inline u32 log2_bucket(u64 v)
-{
-	u32 b = 0;
-
-	if (v >> 32) {
-		b += 32;
-		v >>= 32;
-	}
-	if (v >> 16) {
-		b += 16;
-		v >>= 16;
-	}
-	if (v >> 8) {
-		b += 8;
-		v >>= 8;
-	}
-	if (v >> 4) {
-		b += 4;
-		v >>= 4;
-	}
-	if (v >> 2) {
-		b += 2;
-		v >>= 2;
-	}
-	if (v >> 1) {
-		b += 1;
-		v >>= 1;
-	}
-	return b + (u32)v;
-}
-
-static __always_inline void raise_max(struct rl_hist *h, u64 v)
+/* Raise *@p to @v (a CAS loop, bounded for the verifier). */
+static __always_inline void raise_to(u64 *p, u64 v)
 {
 	for (int i = 0; i < 16; i++) {
-		u64 max = h->max;
+		u64 cur = *p;
 
-		if (v <= max)
+		if (v <= cur)
 			return;
-		if (__sync_val_compare_and_swap(&h->max, max, v) == max)
+		if (__sync_val_compare_and_swap(p, cur, v) == cur)
 			return;
 	}
 }
 
 static __always_inline void hist_add(struct rl_hist *h, u64 v)
 {
-	u32 b = log2_bucket(v);
+	u32 b = lh_index(v);
 
-	if (b >= RL_NR_BUCKETS)
-		b = RL_NR_BUCKETS - 1;
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum, v);
-	__sync_fetch_and_add(&h->bucket[b & (RL_NR_BUCKETS - 1)], 1);
-	raise_max(h, v);
+	__sync_fetch_and_add(&h->bucket[b & (LH_BPF_SLOTS - 1)], 1);
+	raise_to(&h->max, v);
+	raise_to(&h->min_inv, ~v);
 }
 
 static __always_inline u64 start_key(u32 func)

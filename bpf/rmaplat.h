@@ -19,19 +19,23 @@ enum rl_func {
 	RL_NR_FUNCS,
 };
 
-/*
- * Bucket b counts values v with 2^(b-1) <= v < 2^b (bucket 0: v == 0), the
- * layout of the workloads' own latency histograms (bench/wlctx.c).
- */
-#define RL_NR_BUCKETS	64
+#include "loglin.h"
+
 #define RL_MAX_TASKS	16384
 #define RL_MAX_INFLIGHT	16384
 
+/*
+ * count is a counter of its own (one add per call), not a sum of buckets;
+ * bucket[] is indexed by lh_index() (loglin.h). min_inv holds ~min so that
+ * the zeroed state means "no value yet" and one raise-only update serves
+ * both extremes.
+ */
 struct rl_hist {
 	unsigned long long count;
 	unsigned long long sum;
 	unsigned long long max;
-	unsigned long long bucket[RL_NR_BUCKETS];
+	unsigned long long min_inv;
+	unsigned long long bucket[LH_BPF_SLOTS];
 };
 
 /* One window's worth of one function. */

@@ -61,6 +61,7 @@ enum metric_kind { MK_EXACT, MK_TIMED };
 enum metric_better { MB_LOWER, MB_HIGHER, MB_NONE };
 
 struct hist_bucket {
+	double ge;		/* lower bound: "ge", or (le + 1) / 2 in log2 reports */
 	double le;		/* INFINITY for the overflow bucket */
 	double count;
 };

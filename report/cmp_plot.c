@@ -400,6 +400,12 @@ out:
 
 /* ---- latency histograms and CDFs ------------------------------------------ */
 
+/*
+ * Per bucket: its upper bound (where the CDF is exact), its middle, and the
+ * share of samples per octave (share / log2((le + 1) / ge)), so that
+ * log-linear buckets and the log2 buckets of older reports draw the same
+ * density on a log axis.
+ */
 static void hist_data(const struct metric_samples *m, struct sbuf *d, double *lo,
 		      double *hi)
 {
@@ -408,17 +414,22 @@ static void hist_data(const struct metric_samples *m, struct sbuf *d, double *lo
 
 	for (i = 0; i < m->nhist; i++)
 		total += m->hist[i].count;
-	sbuf_puts(d, "# le count fraction cumulative_fraction\n");
+	sbuf_puts(d, "# le count fraction cumulative_fraction mid fraction_per_octave\n");
 	for (i = 0; i < m->nhist; i++) {
-		cum += m->hist[i].count;
-		if (!isfinite(m->hist[i].le))
+		const struct hist_bucket *b = &m->hist[i];
+		double frac = total ? b->count / total : 0;
+		double oct = log2((b->le + 1) / (b->ge > 0 ? b->ge : 0.5));
+
+		cum += b->count;
+		if (!isfinite(b->le))
 			continue;	/* overflow bucket: in the totals only */
-		sbuf_printf(d, "%.10g %.10g %.10g %.10g\n", m->hist[i].le, m->hist[i].count,
-			    total ? m->hist[i].count / total : 0, total ? cum / total : 0);
-		if (m->hist[i].le > 0 && m->hist[i].le < *lo)
-			*lo = m->hist[i].le;
-		if (m->hist[i].le > *hi)
-			*hi = m->hist[i].le;
+		sbuf_printf(d, "%.10g %.10g %.10g %.10g %.10g %.10g\n", b->le, b->count, frac,
+			    total ? cum / total : 0, (b->ge + b->le) / 2,
+			    oct > 0 ? frac / oct : frac);
+		if (b->le > 0 && b->le < *lo)
+			*lo = b->le;
+		if (b->le > *hi)
+			*hi = b->le;
 	}
 }
 
@@ -465,15 +476,16 @@ static void hist_graph(struct gp_ctx *gp, int section, const char *stem,
 
 		sbuf_printf(&body, "set title '%s'\nset ylabel '%s'\nset yrange [0:%s]\nplot ",
 			    panel ? "CDF at the bucket bounds" :
-				    "share of samples per bucket, at its upper bound",
-			    panel ? "fraction <= x" : "fraction", panel ? "1.02" : "*");
+				    "share of samples per octave, at the bucket middle",
+			    panel ? "fraction <= x" : "fraction per octave",
+			    panel ? "1.02" : "*");
 		for (i = 0; i < n; i++) {
 			const struct metric_samples *m = workload_metric(s[i].w, metric);
 
 			if (!m || !m->nhist)
 				continue;
-			sbuf_printf(&body, "%s'%s-k%zu.dat' using 1:%d with linespoints lw 2 pt 7 ps 0.6 lc rgb '%s' title ",
-				    first ? "" : ", \\\n     ", gstem, i, panel ? 4 : 3,
+			sbuf_printf(&body, "%s'%s-k%zu.dat' using %s with linespoints lw 2 pt 7 ps 0.6 lc rgb '%s' title ",
+				    first ? "" : ", \\\n     ", gstem, i, panel ? "1:4" : "5:6",
 				    palette[i % NR_COLORS]);
 			gp_quote(&body, s[i].label);
 			first = false;

@@ -134,7 +134,7 @@ static int parse_le(json_t *le, double *out)
 	return -1;
 }
 
-static int hist_add(struct metric_samples *m, double le, double count)
+static int hist_add(struct metric_samples *m, double ge, double le, double count)
 {
 	struct hist_bucket *h;
 	size_t i;
@@ -152,6 +152,7 @@ static int hist_add(struct metric_samples *m, double le, double count)
 	/* keep sorted by le */
 	for (i = m->nhist; i > 0 && h[i - 1].le > le; i--)
 		h[i] = h[i - 1];
+	h[i].ge = ge;
 	h[i].le = le;
 	h[i].count = count;
 	m->nhist++;
@@ -177,14 +178,21 @@ static int parse_hist(struct vctx *v, const char *where, json_t *hist,
 	if (!json_is_array(buckets))
 		return verr(v, where, "\"hist.buckets\" must be an array");
 	json_array_foreach(buckets, i, b) {
-		json_t *count = json_object_get(b, "count");
-		double le;
+		json_t *count = json_object_get(b, "count"), *jge;
+		double le, ge;
 
 		if (!json_is_object(b) || parse_le(json_object_get(b, "le"), &le))
 			return verr(v, where, "hist.buckets[%zu].le must be a number (or null/\"+Inf\" for the last bucket)", i);
 		if (!json_is_number(count) || json_number_value(count) < 0)
 			return verr(v, where, "hist.buckets[%zu].count must be a number >= 0", i);
-		if (hist_add(m, le, json_number_value(count)))
+		/* log-linear buckets say where they start; log2 ones (older
+		 * reports: [2^(b-1), 2^b - 1]) start at (le + 1) / 2 */
+		jge = json_object_get(b, "ge");
+		if (jge && !(json_is_number(jge) && json_number_value(jge) >= 0 &&
+			     json_number_value(jge) <= le))
+			return verr(v, where, "hist.buckets[%zu].ge must be a number in [0, le]", i);
+		ge = jge ? json_number_value(jge) : floor((le + 1) / 2);
+		if (hist_add(m, ge, le, json_number_value(count)))
 			return verr(v, where, "out of memory");
 	}
 	return 0;

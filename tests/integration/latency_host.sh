@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # User-visible latencies (op.*) of the reclaim, migrate, thp and ksm workloads
 # are present and plausible: count > 0, the histogram's counts add up to the
-# count, buckets ascend, p50 <= p90 <= p99 <= max <= last bucket bound.
+# count, buckets ascend and are log-linear (at most 6.25% wide), min <= p50
+# <= p90 <= p99 <= max <= last bucket bound.
 # The rmap.* latency probes: where the kernel refuses both fentry and kprobes
 # (this machine's 6.18), every rmap metric is null with "unavailable: ..."
 # naming the errno of both attempts; where a function attached, its method is
@@ -34,6 +35,10 @@ def check_hist(name, m, unit="ns"):
     assert sum(x["count"] for x in b) == n, f"{name}: bucket counts {sum(x['count'] for x in b)} != count {n}"
     assert b[-1]["count"] > 0 and b[0]["count"] > 0, f"{name}: empty edge bucket"
     assert m["max"] <= b[-1]["le"], f"{name}: max {m['max']} above the last bucket {b[-1]['le']}"
+    # log-linear (bpf/loglin.h): no bucket wider than 6.25% of its lower bound
+    assert h["layout"] == "log-linear" and h["sub_buckets"] == 16, f"{name}: layout {h}"
+    assert all(x["ge"] <= x["le"] <= x["ge"] + 0.0625 * max(x["ge"], 1) for x in b), f"{name}: wide bucket"
+    assert b[0]["ge"] <= m["min"] <= m["p50"], f"{name}: min {m['min']}"
     # monotone CDF reaching the count; p50 lies within the bucket of rank n/2
     cum, rank = 0, (n + 1) // 2
     for x in b:

@@ -175,13 +175,19 @@ static void test_latency_metric(void **state)
 	json_array_foreach(json_object_get(json_object_get(m, "hist"), "buckets"), i, b)
 		total += json_integer_value(json_object_get(b, "count"));
 	assert_int_equal(total, 100);
-	/* 1 is alone in le=1; 64..100 land in the bucket le=127, the 7th */
-	b = json_array_get(json_object_get(json_object_get(m, "hist"), "buckets"), 0);
-	assert_int_equal(json_integer_value(json_object_get(b, "le")), 1);
-	assert_int_equal(json_integer_value(json_object_get(b, "count")), 1);
-	b = json_array_get(json_object_get(json_object_get(m, "hist"), "buckets"), 6);
-	assert_int_equal(json_integer_value(json_object_get(b, "le")), 127);
-	assert_int_equal(json_integer_value(json_object_get(b, "count")), 37);
+	/* log-linear (bpf/loglin.h): 1..31 a bucket each, 32..63 in pairs,
+	 * 64..100 in fours: [64, 67] .. [100, 103], 57 buckets */
+	b = json_object_get(json_object_get(m, "hist"), "buckets");
+	assert_int_equal(json_array_size(b), 57);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 0), "le")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 0), "count")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 31), "ge")), 32);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 31), "le")), 33);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 31), "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 56), "ge")), 100);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 56), "le")), 103);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(b, 56), "count")), 1);
+	assert_int_equal(json_integer_value(json_object_get(m, "min")), 1);
 	json_decref(m);
 	assert_null(latency_metric(v, 0, "ns"));
 }
