@@ -31,10 +31,10 @@ const char *mde_note(const struct test_cmp *t, char *buf, size_t len)
 {
 	if (!t->mde_min_row)
 		return NULL;
-	snprintf(buf, len, "minimum detectable effect (%.0f%% power, %zu gating timed metric(s), %zu+%zu rounds): changes below %.1f%% cannot be seen with these runs in any headline metric, below %.1f%% not in all (%s %.1f%% .. %s %.1f%%)",
-		 CMP_MDE_POWER * 100, t->gating_m, t->rounds_base, t->rounds_test,
-		 t->mde_min, t->mde_max, t->mde_min_row->name, t->mde_min,
-		 t->mde_max_row->name, t->mde_max);
+	snprintf(buf, len, "changes below %.1f%% cannot be seen with these runs (minimum detectable effect at %.0f%% power over %zu gating timed metric(s), %zu+%zu rounds; per headline metric from %.1f%% (%s) to %.1f%% (%s))",
+		 t->mde_min, CMP_MDE_POWER * 100, t->gating_m, t->rounds_base,
+		 t->rounds_test, t->mde_min, t->mde_min_row->name, t->mde_max,
+		 t->mde_max_row->name);
 	return buf;
 }
 

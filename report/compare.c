@@ -16,8 +16,6 @@
 
 #include <gsl/gsl_errno.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "cmp.h"
 #include "compare.h"
 #include "workload.h"
@@ -372,19 +370,6 @@ static int compare_workload(const struct comparison *c, struct test_cmp *t,
 	return 0;
 }
 
-/* Does the interval lie beyond the minimum effect in the direction seen? */
-static bool beyond_threshold(const struct metric_cmp *mc, int direction)
-{
-	const struct rstat_rounds *r = &mc->t;
-
-	if (!r->change_valid)
-		return true;	/* base median 0: any change is relative infinity */
-	if (!r->ci_valid)
-		return fabs(r->change_pct) > mc->threshold_pct;
-	return direction > 0 ? r->ci_lo_pct > mc->threshold_pct :
-			       r->ci_hi_pct < -mc->threshold_pct;
-}
-
 /* Per-metric level the MDE is stated at: Holm's first step, alpha / m. */
 static double mde_alpha(const struct comparison *c, size_t m)
 {
@@ -393,41 +378,18 @@ static double mde_alpha(const struct comparison *c, size_t m)
 	return c->cfg.stat.alpha / (double)m;
 }
 
-/*
- * Smallest change seen with CMP_MDE_POWER: the test must reach the level
- * and the interval must clear the threshold, whichever needs more.
- */
-static double metric_mde(const struct comparison *c, const struct metric_cmp *mc,
-			 size_t m)
-{
-	const struct rstat_rounds *r = &mc->t;
-	double z, se, via_ci, via_test;
-
-	via_test = rstat_mde_pct(r->sd_round, r->rbase.n, r->rtest.n, mde_alpha(c, m),
-				 CMP_MDE_POWER, r->log_scale, r->rbase.mean);
-	if (isnan(via_test))
-		return NAN;
-	z = gsl_cdf_ugaussian_Qinv((1 - c->cfg.stat.confidence) / 2) +
-	    gsl_cdf_ugaussian_Pinv(CMP_MDE_POWER);
-	se = r->sd_round * sqrt(1.0 / r->rbase.n + 1.0 / r->rtest.n);
-	if (r->log_scale)
-		via_ci = 100 * (exp(log1p(mc->threshold_pct / 100) + z * se) - 1);
-	else
-		via_ci = r->rbase.mean ? mc->threshold_pct + 100 * z * se / fabs(r->rbase.mean) :
-					 NAN;
-	return fmax(via_test, via_ci);
-}
-
 static void judge_row(const struct comparison *c, struct test_cmp *t,
 		      struct metric_cmp *mc, size_t m)
 {
 	const struct rstat_rounds *r = &mc->t;
-	int direction = (r->t > 0) - (r->t < 0);
+	int direction;
 	bool sig;
 
 	mc->family_m = m;
-	mc->mde_pct = metric_mde(c, mc, m);
-	sig = mc->p_adj < c->cfg.stat.alpha && direction && beyond_threshold(mc, direction);
+	mc->mde_pct = rstat_rounds_mde(r, mde_alpha(c, m), CMP_MDE_POWER, mc->threshold_pct,
+				       c->cfg.stat.confidence);
+	sig = rstat_rounds_flagged(r, mc->p_adj, c->cfg.stat.alpha, mc->threshold_pct,
+				   &direction);
 	mc->verdict = sig ? directional(mc->better, direction) : VD_UNCHANGED;
 	if (!sig && r->p < c->cfg.stat.alpha && mc->p_adj >= c->cfg.stat.alpha)
 		note(mc, "p %.3g is %.3g after %s over %zu %s timed metrics", r->p, mc->p_adj,

@@ -504,18 +504,99 @@ double rstat_t_crit(double alpha, double df)
 	return gsl_cdf_tdist_Qinv(alpha / 2, df);
 }
 
+#define MDE_SIMS 1000
+#define MDE_SEED 5489
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Welch's test on normal round values of SD @sd: for each of MDE_SIMS
+ * seeded simulated pairs of sides, the smallest true difference that
+ * would have been significant at @alpha. Their @power quantile is the
+ * difference detected with that probability (exact for the model, no
+ * normal or noncentral-t approximation; the variances and hence Welch's
+ * df vary between simulations as in real data).
+ */
+static double mde_delta(double sd, size_t kb, size_t kt, double alpha, double power)
+{
+	double *need = malloc(MDE_SIMS * sizeof(*need));
+	double xb[64], xt[64], mb, mt, vb, vt, se2, df, delta = NAN;
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t i, j;
+
+	if (!need || !rng || kb > 64 || kt > 64)
+		goto out;
+	gsl_rng_set(rng, MDE_SEED);
+	for (i = 0; i < MDE_SIMS; i++) {
+		for (j = 0; j < kb; j++)
+			xb[j] = gsl_ran_gaussian_ziggurat(rng, 1);
+		for (j = 0; j < kt; j++)
+			xt[j] = gsl_ran_gaussian_ziggurat(rng, 1);
+		mb = gsl_stats_mean(xb, 1, kb);
+		mt = gsl_stats_mean(xt, 1, kt);
+		vb = gsl_stats_variance_m(xb, 1, kb, mb) / kb;
+		vt = gsl_stats_variance_m(xt, 1, kt, mt) / kt;
+		se2 = vb + vt;
+		df = se2 * se2 / (vb * vb / (kb - 1) + vt * vt / (kt - 1));
+		/* significant (upwards) once delta + (mt - mb) > t_crit * se */
+		need[i] = gsl_cdf_tdist_Qinv(alpha / 2, df) * sqrt(se2) - (mt - mb);
+	}
+	qsort(need, MDE_SIMS, sizeof(*need), cmp_double);
+	delta = sd * gsl_stats_quantile_from_sorted_data(need, 1, MDE_SIMS, power);
+out:
+	gsl_rng_free(rng);
+	free(need);
+	return delta;
+}
+
 double rstat_mde_pct(double sd, size_t kb, size_t kt, double alpha,
 		     double power, bool log_scale, double base_mean)
 {
-	double df = (double)(kb + kt) - 2, delta;
+	double delta;
 
 	if (kb < 2 || kt < 2 || isnan(sd))
 		return NAN;
-	delta = (rstat_t_crit(alpha, df) + gsl_cdf_tdist_Pinv(power, df)) *
-		sd * sqrt(1.0 / kb + 1.0 / kt);
+	delta = mde_delta(sd, kb, kt, alpha, power);
 	if (log_scale)
 		return 100 * (exp(delta) - 1);
 	return base_mean != 0 ? 100 * delta / fabs(base_mean) : NAN;
+}
+
+/* s / c4(df): an unbiased estimate of the SD from one with @df degrees */
+static double unbiased_sd(double s, double df)
+{
+	double c4;
+
+	if (!(df >= 1))
+		return s;
+	c4 = sqrt(2 / df) * exp(gsl_sf_lngamma((df + 1) / 2) - gsl_sf_lngamma(df / 2));
+	return s / c4;
+}
+
+double rstat_rounds_mde(const struct rstat_rounds *r, double alpha, double power,
+			double threshold_pct, double confidence)
+{
+	double z, se, sd, via_ci, via_test;
+
+	if (!r->judged)
+		return NAN;
+	sd = unbiased_sd(r->sd_round, (double)(r->rbase.n + r->rtest.n) - 2);
+	via_test = rstat_mde_pct(sd, r->rbase.n, r->rtest.n, alpha, power,
+				 r->log_scale, r->rbase.mean);
+	if (isnan(via_test))
+		return NAN;
+	z = gsl_cdf_ugaussian_Qinv((1 - confidence) / 2) + gsl_cdf_ugaussian_Pinv(power);
+	se = sd * sqrt(1.0 / r->rbase.n + 1.0 / r->rtest.n);
+	if (r->log_scale)
+		via_ci = 100 * (exp(log1p(threshold_pct / 100) + z * se) - 1);
+	else
+		via_ci = r->rbase.mean ? threshold_pct + 100 * z * se / fabs(r->rbase.mean) : NAN;
+	return fmax(via_test, via_ci);
 }
 
 static double pooled_sd(const struct rstat_summary *a, const struct rstat_summary *b)
@@ -595,6 +676,24 @@ out:
 	free(mb);
 	free(mt);
 	return ret;
+}
+
+bool rstat_rounds_flagged(const struct rstat_rounds *r, double p_adj, double alpha,
+			  double threshold_pct, int *direction)
+{
+	bool beyond;
+
+	*direction = r->judged ? (r->t > 0) - (r->t < 0) : 0;
+	if (!*direction || !(p_adj < alpha))
+		return false;
+	if (!r->change_valid)
+		beyond = true;
+	else if (!r->ci_valid)
+		beyond = fabs(r->change_pct) > threshold_pct;
+	else
+		beyond = *direction > 0 ? r->ci_lo_pct > threshold_pct :
+					  r->ci_hi_pct < -threshold_pct;
+	return beyond;
 }
 
 struct p_idx {

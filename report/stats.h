@@ -115,11 +115,22 @@ int rstat_hier_bootstrap_ratio(const struct rstat_sample *base,
 			       double *lo, double *hi);
 /*
  * Smallest change (in %) that Welch's test on @kb + @kt round medians
- * with pooled (log) SD @sd detects with probability @power at two-sided
- * level @alpha; NaN when it cannot be estimated (fewer than 2 rounds).
+ * with (log) SD @sd detects with probability @power at two-sided level
+ * @alpha, from 1000 seeded simulations of normal round values (so the
+ * small-sample t distribution and Welch's df are exact for that model);
+ * NaN when it cannot be estimated (fewer than 2 rounds).
  */
 double rstat_mde_pct(double sd, size_t kb, size_t kt, double alpha,
 		     double power, bool log_scale, double base_mean);
+/*
+ * Minimum detectable effect of a judged metric: the smallest change (in %)
+ * flagged with probability @power, i.e. one that both reaches @alpha in
+ * the test (rstat_mde_pct on the pooled round SD) and whose @confidence
+ * interval clears @threshold_pct, whichever needs more. Approximate: it
+ * takes the observed round SD for the true one.
+ */
+double rstat_rounds_mde(const struct rstat_rounds *r, double alpha, double power,
+			double threshold_pct, double confidence);
 /* |t| Welch's test must exceed for p < alpha with @df degrees of freedom. */
 double rstat_t_crit(double alpha, double df);
 /* Everything above for one metric; -1 when either side is empty. */
@@ -127,6 +138,14 @@ int rstat_compare_rounds(const struct rstat_sample *base,
 			 const struct rstat_sample *test,
 			 const struct rstat_timed_opts *opts,
 			 struct rstat_rounds *res);
+/*
+ * The decision on one judged metric: flagged when its (adjusted) p is
+ * below @alpha and the interval lies beyond @threshold_pct in the
+ * direction of Welch's t (the point change when the interval is missing;
+ * any change when the base median is 0). *direction: sign of t.
+ */
+bool rstat_rounds_flagged(const struct rstat_rounds *r, double p_adj, double alpha,
+			  double threshold_pct, int *direction);
 /*
  * Multiplicity-adjusted p-values over a family of @m tests (order kept):
  * Holm's step-down (family-wise error rate) or Benjamini-Hochberg (false
