@@ -3,9 +3,11 @@
  * rmapbench compare: a base report against one or more test reports.
  *
  * Workloads are matched by name and identical params. Exact metrics are
- * compared as numbers (any difference is real); timed metrics with a
- * Mann-Whitney U test and a bootstrap interval of the ratio of medians,
- * only between like environments unless --force. See docs/compare.md.
+ * compared as numbers (any difference is real); timed metrics from their
+ * per-round values (Welch's t on log round medians, Holm over the headline
+ * metrics, a hierarchical bootstrap interval that must clear the minimum
+ * effect), only with >= 2 rounds per side and between like environments
+ * unless --force. See docs/compare.md.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -868,6 +870,13 @@ static void usage(FILE *out)
 		"      --no-graphs    skip gnuplot (tables, summary.md and index.html only)\n"
 		"  -v, --verbose      more detail (spread, p-values, intervals, files written)\n"
 		"  -h, --help         this text\n"
+		"Timed metrics are judged from rounds (runs of the suite, \"round\" in each rep):\n"
+		"at least 2 per side, else they are shown but not judged; only each workload's\n"
+		"headline metrics gate (Holm-corrected). docs/compare.md explains the method.\n"
+		"examples:\n"
+		"  rmapbench run --rounds 3 --json base.json   (then on the test kernel: test.json)\n"
+		"  rmapbench compare base.json test.json --out cmp\n"
+		"  rmapbench compare base.json test.json -c ci.conf --json > comparison.json\n"
 		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
 }
 
