@@ -227,6 +227,11 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 		sbuf_html(h, note);
 		sbuf_puts(h, "</p>\n");
 	}
+	if (mde_note(t, note, sizeof(note))) {
+		sbuf_puts(h, "<p>");
+		sbuf_html(h, note);
+		sbuf_puts(h, "</p>\n");
+	}
 	for (i = 0; i < t->nw; i++) {
 		if (!t->w[i].reason)
 			continue;
