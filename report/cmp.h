@@ -259,6 +259,8 @@ const char *env_note(const struct test_cmp *t, char *buf, size_t len);
 const char *power_note(const struct comparison *c, const struct test_cmp *t,
 		       char *buf, size_t len);
 const char *mde_note(const struct test_cmp *t, char *buf, size_t len);
+const char *reach_note(const struct comparison *c, const struct test_cmp *t,
+		       char *buf, size_t len);
 const char *correction_name(enum cmp_correction c);
 
 /* ---- cmp_plot.c: gnuplot ------------------------------------------------ */

@@ -26,6 +26,23 @@ const char *power_note(const struct comparison *c, const struct test_cmp *t,
 	return buf;
 }
 
+/* The test's reach for these rounds: no p floor, but a |t| to exceed. */
+const char *reach_note(const struct comparison *c, const struct test_cmp *t,
+		       char *buf, size_t len)
+{
+	double df, level;
+
+	if (!t->gating_m && !t->info_m)
+		return NULL;
+	df = (double)(t->rounds_base + t->rounds_test) - 2;
+	level = c->cfg.correction == CORR_NONE || !t->gating_m ? c->cfg.stat.alpha :
+		c->cfg.stat.alpha / (double)t->gating_m;
+	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (alpha over %zu gating metric(s), Holm's first step) needs |t| > %.2f at the best df %.0f",
+		 t->rounds_base, t->rounds_test, level, t->gating_m,
+		 rstat_t_crit(level, df), df);
+	return buf;
+}
+
 /* "changes below X% cannot be seen": the gating metrics' MDE range. */
 const char *mde_note(const struct test_cmp *t, char *buf, size_t len)
 {
@@ -364,6 +381,8 @@ static void print_footer(const struct comparison *c, FILE *out)
 			fprintf(out, "  WARNING [%s]: %s\n", t->test->label, note);
 		if (mde_note(t, note, sizeof(note)))
 			fprintf(out, "  [%s] %s\n", t->test->label, note);
+		if (c->verbose && reach_note(c, t, note, sizeof(note)))
+			fprintf(out, "  [%s] %s\n", t->test->label, note);
 		if (t->timed != TIMED_JUDGED)
 			fprintf(out, "  NOTE [%s]: %s\n", t->test->label,
 				env_note(t, note, sizeof(note)));
@@ -568,7 +587,7 @@ static void md_workload_problems(struct sbuf *md, const struct test_cmp *t)
 }
 
 /* What these runs can see: the MDE of every judged headline metric. */
-static void md_mde(struct sbuf *md, const struct test_cmp *t)
+static void md_mde(struct sbuf *md, const struct comparison *c, const struct test_cmp *t)
 {
 	char note[700];
 	size_t i, j;
@@ -577,6 +596,11 @@ static void md_mde(struct sbuf *md, const struct test_cmp *t)
 		return;
 	sbuf_puts(md, "\n> ");
 	sbuf_md(md, note);
+	if (reach_note(c, t, note, sizeof(note))) {
+		sbuf_puts(md, ". ");
+		sbuf_md(md, note);
+		sbuf_puts(md, ".");
+	}
 	sbuf_puts(md, "\n\n| workload | headline metric | rounds | round CoV base/test | changes below this cannot be seen |\n|---|---|---:|---:|---:|\n");
 	for (i = 0; i < t->nw; i++) {
 		for (j = 0; j < t->w[i].nm; j++) {
@@ -622,7 +646,7 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 		sbuf_md(md, note);
 		sbuf_puts(md, "\n");
 	}
-	md_mde(md, t);
+	md_mde(md, c, t);
 	md_workload_problems(md, t);
 	md_section(md, t, VD_REGRESSION, "Regressions");
 	md_section(md, t, VD_IMPROVEMENT, "Improvements");
