@@ -442,6 +442,13 @@ static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *faile
 	bool any_failed = false;
 
 	w = json_pack("{s:s, s:o}", "name", ws->info->name, "params", config_params_json(ws));
+	if (ws->info->headline) {
+		json_t *h = json_array();
+
+		for (const char *const *n = ws->info->headline; *n; n++)
+			json_array_append_new(h, json_string(*n));
+		json_object_set_new(w, "headline", h);
+	}
 	if (ws->info->supported && !ws->info->supported(reason, sizeof(reason))) {
 		json_object_set_new(w, "status", json_string("unavailable"));
 		json_object_set_new(w, "reason", json_sprintf("unavailable: %s", reason));

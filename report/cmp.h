@@ -72,6 +72,7 @@ struct metric_samples {
 	enum metric_better better;
 	const char *unit;
 	double *values;		/* from the ok repetitions, null values left out */
+	int *round;		/* round of each value (1 when the rep has none) */
 	size_t n;
 	size_t n_null;
 	const char *reason;	/* first reason given for a null value */
@@ -89,13 +90,14 @@ struct workload_data {
 	size_t nreps;
 	size_t nreps_ok;
 	json_t *reps;
+	json_t *headline;	/* "headline": [names], NULL when absent */
 	struct metric_samples *metrics;
 	size_t nmetrics;
 };
 
 struct report {
 	char *path;
-	char *label;		/* kernel release, made unique among the inputs */
+	char *label;		/* "label", else kernel release; made unique among the inputs */
 	json_t *root;
 	const char *release;
 	const char *created;
@@ -125,10 +127,17 @@ struct cmp_threshold {
 	double pct;
 };
 
+enum cmp_correction { CORR_NONE, CORR_HOLM, CORR_BH };
+
+/* Power at which the minimum detectable effect is stated. */
+#define CMP_MDE_POWER 0.9
+/* Rounds per side recommended when a side has fewer than 2. */
+#define CMP_RECOMMENDED_ROUNDS 3
+
 struct cmp_config {
 	char *path;		/* NULL: built-in defaults */
 	struct rstat_timed_opts stat;
-	bool holm;		/* correction = holm */
+	enum cmp_correction correction;	/* over the gating timed metrics */
 	char **gate;
 	size_t ngate;
 	struct cmp_threshold *thr;
@@ -154,7 +163,7 @@ enum verdict {
 	VD_IMPROVEMENT,
 	VD_CHANGED,		/* better == none */
 	VD_UNAVAILABLE,
-	VD_NOT_JUDGED,		/* timed, unlike environments */
+	VD_NOT_JUDGED,		/* timed: unlike environments, or < 2 rounds */
 	NR_VERDICTS,
 };
 
@@ -182,9 +191,14 @@ struct metric_cmp {
 	double delta;
 	double delta_pct;	/* NaN when the base value is 0 */
 	/* timed */
-	bool have_timed;
+	bool have_timed;	/* t holds round statistics (p, df) */
+	bool have_change;	/* t.change_pct/ci are shown (also < 2 rounds) */
+	bool headline;		/* a headline metric of its workload */
 	double threshold_pct;
-	struct rstat_timed t;
+	struct rstat_rounds t;
+	double p_adj;		/* after the correction of its family */
+	size_t family_m;	/* size of that family */
+	double mde_pct;		/* minimum detectable effect, NaN: unknown */
 };
 
 struct workload_cmp {
@@ -213,11 +227,14 @@ struct test_cmp {
 	size_t gated_regressions;
 	size_t failed_workloads;	/* ok in base, failed in test */
 	size_t unavailable_workloads;
-	size_t underpowered;	/* timed metrics whose N cannot reach p < alpha */
-	double worst_min_p;	/* the largest smallest-attainable p among them */
-	size_t min_n;		/* the smallest N among them */
-	size_t holm_m;		/* timed metrics in Holm's correction, 0: none */
-	size_t holm_underpowered;	/* of those, unable to reach alpha / m */
+	size_t rounds_base;	/* fewest rounds of a timed metric, base side */
+	size_t rounds_test;
+	size_t few_rounds;	/* timed metrics not judged: < 2 rounds a side */
+	size_t gating_m;	/* judged gating timed metrics (the family) */
+	size_t info_m;		/* judged other timed metrics */
+	bool headline_fallback;	/* a workload had no "headline" in either report */
+	double mde_min, mde_max;	/* over the judged gating metrics, NaN: none */
+	const struct metric_cmp *mde_min_row, *mde_max_row;
 };
 
 struct comparison {
@@ -242,6 +259,10 @@ int write_summary_md(const struct comparison *c, struct sbuf *md);
 const char *env_note(const struct test_cmp *t, char *buf, size_t len);
 const char *power_note(const struct comparison *c, const struct test_cmp *t,
 		       char *buf, size_t len);
+const char *mde_note(const struct test_cmp *t, char *buf, size_t len);
+const char *reach_note(const struct comparison *c, const struct test_cmp *t,
+		       char *buf, size_t len);
+const char *correction_name(enum cmp_correction c);
 
 /* ---- cmp_plot.c: gnuplot ------------------------------------------------ */
 

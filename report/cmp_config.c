@@ -4,14 +4,15 @@
  * their owners, so the runner's config file can carry it too.
  *
  *   [compare]
- *   alpha = 0.05                 ; significance level of the U test
+ *   alpha = 0.05                 ; level of the round test, after correction
  *   threshold_pct = 5            ; |change of the median| needed to flag
  *   threshold.rmap.* = 10        ; per-metric override (last match wins)
- *   gate = timed:*, exact:slab.* ; regressions of these fail CI
+ *   gate = timed:*, exact:slab.* ; regressions of these fail CI (timed:
+ *                                ; headline metrics only)
  *   confidence = 0.95            ; of the bootstrap interval
  *   bootstrap = 10000            ; resamples
  *   seed = 5489                  ; bootstrap RNG seed
- *   correction = none            ; or holm: family-wise over timed metrics
+ *   correction = holm            ; or bh, none: over the gating timed metrics
  *
  * A glob is [exact:|timed:][WORKLOAD/]METRIC, fnmatch(3) syntax. The kind
  * prefix is for gate lists only: INI keys end at the first ':' or '=', and
@@ -75,6 +76,7 @@ void cmp_config_init(struct cmp_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	rstat_timed_opts_default(&cfg->stat);
+	cfg->correction = CORR_HOLM;
 	add_gate(cfg, DEFAULT_GATE);
 }
 
@@ -156,9 +158,14 @@ static int compare_ini_key(void *user, const char *section, const char *name,
 		return 1;
 	}
 	if (!strcmp(name, "correction")) {
-		if (strcmp(value, "none") && strcmp(value, "holm"))
-			return bad_value(st, name, value, "none or holm");
-		st->cfg->holm = !strcmp(value, "holm");
+		if (!strcmp(value, "holm"))
+			st->cfg->correction = CORR_HOLM;
+		else if (!strcmp(value, "bh"))
+			st->cfg->correction = CORR_BH;
+		else if (!strcmp(value, "none"))
+			st->cfg->correction = CORR_NONE;
+		else
+			return bad_value(st, name, value, "holm, bh or none");
 		return 1;
 	}
 	if (!strcmp(name, "gate")) {

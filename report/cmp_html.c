@@ -142,7 +142,8 @@ static void change_cells(struct sbuf *h, const struct metric_cmp *mc)
 				    fmt_pct(b, sizeof(b), mc->t.ci_hi_pct));
 		else
 			sbuf_puts(h, "<td>n/a</td>");
-		sbuf_printf(h, "<td class=\"l\">p=%.3g ", mc->t.mw.p);
+		sbuf_printf(h, "<td class=\"l\">p=%.3g, adjusted %.3g, MDE %.1f%% ", mc->t.p,
+			    mc->p_adj, mc->mde_pct);
 	}
 	sbuf_html(h, mc->reason);
 	sbuf_puts(h, "</td>");
@@ -223,6 +224,11 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 	}
 	if (power_note(c, t, note, sizeof(note))) {
 		sbuf_puts(h, "<p class=\"note\">");
+		sbuf_html(h, note);
+		sbuf_puts(h, "</p>\n");
+	}
+	if (mde_note(t, note, sizeof(note))) {
+		sbuf_puts(h, "<p>");
 		sbuf_html(h, note);
 		sbuf_puts(h, "</p>\n");
 	}

@@ -13,20 +13,45 @@
 
 #define NAME_MAX_W 44
 
-/* Timed metrics whose repetition count cannot give p < alpha at all. */
+/* Timed metrics that could not be judged for want of rounds. */
 const char *power_note(const struct comparison *c, const struct test_cmp *t,
 		       char *buf, size_t len)
 {
-	if (t->holm_underpowered && !t->underpowered) {
-		snprintf(buf, len, "%zu of %zu timed metric(s) cannot be flagged: Holm's correction over %zu metrics needs p < %.2g for the first, below what their repetitions can give; run more repetitions or gate fewer metrics (docs/compare.md)",
-			 t->holm_underpowered, t->holm_m, t->holm_m,
-			 c->cfg.stat.alpha / (double)t->holm_m);
-		return buf;
-	}
-	if (!t->underpowered)
+	(void)c;
+	if (!t->few_rounds)
 		return NULL;
-	snprintf(buf, len, "%zu timed metric(s) cannot be flagged: with N=%zu repetitions the smallest attainable p is %.3f, not below alpha %g; run 5 or more repetitions (docs/compare.md)",
-		 t->underpowered, t->min_n, t->worst_min_p, c->cfg.stat.alpha);
+	snprintf(buf, len, "%zu timed metric(s) NOT judged: %zu round(s) in base, %zu in test; timed metrics are judged from per-round values and need at least 2 rounds per side: rerun with --rounds %d (rmapbench run --rounds %d, ./run.sh --rounds %d)",
+		 t->few_rounds, t->rounds_base, t->rounds_test, CMP_RECOMMENDED_ROUNDS,
+		 CMP_RECOMMENDED_ROUNDS, CMP_RECOMMENDED_ROUNDS);
+	return buf;
+}
+
+/* The test's reach for these rounds: no p floor, but a |t| to exceed. */
+const char *reach_note(const struct comparison *c, const struct test_cmp *t,
+		       char *buf, size_t len)
+{
+	double df, level;
+
+	if (!t->gating_m && !t->info_m)
+		return NULL;
+	df = (double)(t->rounds_base + t->rounds_test) - 2;
+	level = c->cfg.correction == CORR_NONE || !t->gating_m ? c->cfg.stat.alpha :
+		c->cfg.stat.alpha / (double)t->gating_m;
+	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (alpha over %zu gating metric(s), Holm's first step) needs |t| > %.2f at the best df %.0f",
+		 t->rounds_base, t->rounds_test, level, t->gating_m,
+		 rstat_t_crit(level, df), df);
+	return buf;
+}
+
+/* "changes below X% cannot be seen": the gating metrics' MDE range. */
+const char *mde_note(const struct test_cmp *t, char *buf, size_t len)
+{
+	if (!t->mde_min_row)
+		return NULL;
+	snprintf(buf, len, "changes below %.1f%% cannot be seen with these runs (minimum detectable effect at %.0f%% power over %zu gating timed metric(s), %zu+%zu rounds; per headline metric from %.1f%% (%s) to %.1f%% (%s))",
+		 t->mde_min, CMP_MDE_POWER * 100, t->gating_m, t->rounds_base,
+		 t->rounds_test, t->mde_min, t->mde_min_row->name, t->mde_max,
+		 t->mde_max_row->name);
 	return buf;
 }
 
@@ -71,7 +96,9 @@ static double shown_value(const struct metric_cmp *mc, bool base)
 
 static double shown_change(const struct metric_cmp *mc)
 {
-	if (mc->verdict == VD_UNAVAILABLE || mc->verdict == VD_NOT_JUDGED)
+	if (mc->verdict == VD_UNAVAILABLE)
+		return NAN;
+	if (mc->verdict == VD_NOT_JUDGED && !mc->have_change)
 		return NAN;
 	return mc->kind == MK_EXACT ? mc->delta_pct : mc->t.change_pct;
 }
@@ -151,6 +178,8 @@ static void print_cell(const struct table_layout *l, const struct metric_cmp *mc
 	fmt_num(vb, sizeof(vb), v);
 	if (isnan(pct))
 		snprintf(cell, sizeof(cell), "%11s", mc->verdict == VD_NOT_JUDGED ? "(not judged)" : "");
+	else if (mc->verdict == VD_NOT_JUDGED)
+		snprintf(cell, sizeof(cell), "(%9s)", fmt_pct(pb, sizeof(pb), pct));
 	else
 		snprintf(cell, sizeof(cell), "(%9s)", fmt_pct(pb, sizeof(pb), pct));
 	fprintf(out, "  %*s %s%s", l->col_w, vb, cell, mark(mc->verdict));
@@ -207,7 +236,8 @@ static void print_stat_row(const struct comparison *c, const struct table_layout
 
 	fprintf(out, "  %-*.*s %-6s %*s", l->name_w, l->name_w,
 		s == RS_MAIN ? metric : "",
-		s == RS_MAIN ? (any->kind == MK_EXACT ? "exact" : "median") : names[s],
+		s == RS_MAIN ? (any->kind == MK_EXACT ? "exact" :
+				any->headline ? "med H" : "median") : names[s],
 		l->col_w, fmt_num(vb, sizeof(vb), s == RS_MAIN ?
 				  shown_value(any, true) : stat_of(any, true, s)));
 	for (i = 0; i < c->ntests; i++) {
@@ -237,11 +267,14 @@ static void print_test_detail(const struct comparison *c, const struct table_lay
 			continue;
 		fprintf(out, "  %-*s   [%s] ", l->name_w, "", c->tests[i].test->label);
 		if (mc->have_timed)
-			fprintf(out, "p=%.4f (%s U) %g%% CI [%s, %s] threshold %g%%",
-				mc->t.mw.p, mc->t.mw.exact ? "exact" : "normal",
+			fprintf(out, "rounds %zu/%zu, round CoV %.1f%%/%.1f%%, Welch t=%.2f df=%.1f p=%.4f adjusted %.4f (%s over %zu) %g%% CI [%s, %s] threshold %g%% MDE %.1f%%",
+				mc->t.rbase.n, mc->t.rtest.n, mc->t.rbase.cov * 100,
+				mc->t.rtest.cov * 100, mc->t.t, mc->t.df, mc->t.p, mc->p_adj,
+				correction_name(c->cfg.correction), mc->family_m,
 				c->cfg.stat.confidence * 100,
 				fmt_pct(lo, sizeof(lo), mc->t.ci_lo_pct),
-				fmt_pct(hi, sizeof(hi), mc->t.ci_hi_pct), mc->threshold_pct);
+				fmt_pct(hi, sizeof(hi), mc->t.ci_hi_pct), mc->threshold_pct,
+				mc->mde_pct);
 		fprintf(out, "%s%s\n", mc->have_timed && mc->reason[0] ? "; " : "", mc->reason);
 	}
 }
@@ -320,8 +353,9 @@ static void print_preamble(const struct comparison *c, FILE *out)
 			fprintf(out, "  NOTE [%s]: %s\n", t->test->label,
 				env_note(t, note, sizeof(note)));
 	}
-	fprintf(out, "timed: median, change %% of base median; flagged when Mann-Whitney p < %g and |change| > threshold (%g%% default)\n",
-		c->cfg.stat.alpha, c->cfg.stat.threshold_pct);
+	fprintf(out, "timed: median, change %% of base median; judged per round (median of each round's reps): flagged when Welch's t on log round medians gives %s-adjusted p < %g and the %g%% interval clears the threshold (%g%% default); only headline metrics (marked H) gate\n",
+		correction_name(c->cfg.correction), c->cfg.stat.alpha,
+		c->cfg.stat.confidence * 100, c->cfg.stat.threshold_pct);
 }
 
 static void print_footer(const struct comparison *c, FILE *out)
@@ -345,6 +379,10 @@ static void print_footer(const struct comparison *c, FILE *out)
 			t->failed_workloads ? ", FAILED workload(s) in test" : "");
 		if (power_note(c, t, note, sizeof(note)))
 			fprintf(out, "  WARNING [%s]: %s\n", t->test->label, note);
+		if (mde_note(t, note, sizeof(note)))
+			fprintf(out, "  [%s] %s\n", t->test->label, note);
+		if (c->verbose && reach_note(c, t, note, sizeof(note)))
+			fprintf(out, "  [%s] %s\n", t->test->label, note);
 		if (t->timed != TIMED_JUDGED)
 			fprintf(out, "  NOTE [%s]: %s\n", t->test->label,
 				env_note(t, note, sizeof(note)));
@@ -408,10 +446,11 @@ static void md_row(struct sbuf *md, const struct workload_cmp *wc,
 	} else {
 		sbuf_printf(md, "%s | ", fmt_pct(a, sizeof(a), mc->t.change_pct));
 		if (mc->t.ci_valid)
-			sbuf_printf(md, "[%s, %s] p=%.3g", fmt_pct(b, sizeof(b), mc->t.ci_lo_pct),
-				    fmt_pct(d, sizeof(d), mc->t.ci_hi_pct), mc->t.mw.p);
-		else
-			sbuf_printf(md, "p=%.3g", mc->t.mw.p);
+			sbuf_printf(md, "[%s, %s] ", fmt_pct(b, sizeof(b), mc->t.ci_lo_pct),
+				    fmt_pct(d, sizeof(d), mc->t.ci_hi_pct));
+		if (mc->have_timed)
+			sbuf_printf(md, "p=%.3g (adj. %.3g), MDE %.1f%%", mc->t.p, mc->p_adj,
+				    mc->mde_pct);
 		sbuf_puts(md, mc->reason[0] ? "; " : "");
 	}
 	sbuf_md(md, mc->reason);
@@ -547,6 +586,39 @@ static void md_workload_problems(struct sbuf *md, const struct test_cmp *t)
 	}
 }
 
+/* What these runs can see: the MDE of every judged headline metric. */
+static void md_mde(struct sbuf *md, const struct comparison *c, const struct test_cmp *t)
+{
+	char note[700];
+	size_t i, j;
+
+	if (!mde_note(t, note, sizeof(note)))
+		return;
+	sbuf_puts(md, "\n> ");
+	sbuf_md(md, note);
+	if (reach_note(c, t, note, sizeof(note))) {
+		sbuf_puts(md, ". ");
+		sbuf_md(md, note);
+		sbuf_puts(md, ".");
+	}
+	sbuf_puts(md, "\n\n| workload | headline metric | rounds | round CoV base/test | changes below this cannot be seen |\n|---|---|---:|---:|---:|\n");
+	for (i = 0; i < t->nw; i++) {
+		for (j = 0; j < t->w[i].nm; j++) {
+			const struct metric_cmp *mc = &t->w[i].m[j];
+
+			if (!mc->gated || !mc->have_timed)
+				continue;
+			sbuf_puts(md, "| ");
+			sbuf_md(md, t->w[i].base->name);
+			sbuf_puts(md, " | ");
+			sbuf_md(md, mc->name);
+			sbuf_printf(md, " | %zu+%zu | %.1f%%/%.1f%% | %.1f%% |\n", mc->t.rbase.n,
+				    mc->t.rtest.n, mc->t.rbase.cov * 100, mc->t.rtest.cov * 100,
+				    mc->mde_pct);
+		}
+	}
+}
+
 static void md_test(struct sbuf *md, const struct comparison *c,
 		    const struct test_cmp *t)
 {
@@ -574,6 +646,7 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 		sbuf_md(md, note);
 		sbuf_puts(md, "\n");
 	}
+	md_mde(md, c, t);
 	md_workload_problems(md, t);
 	md_section(md, t, VD_REGRESSION, "Regressions");
 	md_section(md, t, VD_IMPROVEMENT, "Improvements");
@@ -596,10 +669,10 @@ int write_summary_md(const struct comparison *c, struct sbuf *md)
 	sbuf_puts(md, ")\n");
 	for (i = 0; i < c->ntests; i++)
 		md_test(md, c, &c->tests[i]);
-	sbuf_printf(md, "\n---\nTimed: Mann-Whitney U (two-sided) p < %g and |change of the median| > threshold (default %g%%); %g%% bootstrap CI of the median ratio (%u resamples, seed %lu). Exact: flagged on any difference. Gate: ",
-		    c->cfg.stat.alpha, c->cfg.stat.threshold_pct,
+	sbuf_printf(md, "\n---\nTimed: judged from per-round values (a round's value is the median of its repetitions; at least 2 rounds per side): Welch's t-test on log round medians (no p floor), p adjusted by %s over the gating (headline) timed metrics, flagged when adjusted p < %g and the %g%% hierarchical bootstrap interval of the median ratio (rounds, then repetitions; %u resamples, seed %lu) clears the threshold (default %g%%); MDE at %.0f%% power. Only headline timed metrics gate. Exact: flagged on any difference. Gate: ",
+		    correction_name(c->cfg.correction), c->cfg.stat.alpha,
 		    c->cfg.stat.confidence * 100, c->cfg.stat.iterations,
-		    c->cfg.stat.seed);
+		    c->cfg.stat.seed, c->cfg.stat.threshold_pct, CMP_MDE_POWER * 100);
 	for (i = 0; i < c->cfg.ngate; i++) {
 		sbuf_puts(md, i ? ", `" : "`");
 		sbuf_puts(md, c->cfg.gate[i]);

@@ -229,7 +229,7 @@ static int parse_enum(const char *s, const char *const *names, int n)
 }
 
 static int parse_metric(struct vctx *v, const char *where, const char *name,
-			json_t *jm, struct workload_data *w)
+			json_t *jm, int round, struct workload_data *w)
 {
 	static const char *const kinds[] = { "exact", "timed" };
 	static const char *const betters[] = { "lower", "higher", "none" };
@@ -238,6 +238,7 @@ static int parse_metric(struct vctx *v, const char *where, const char *name,
 	json_t *value, *hist;
 	int kind, better;
 	double *vals;
+	int *rounds;
 
 	if (!json_is_object(jm))
 		return verr(v, where, "must be an object");
@@ -280,6 +281,11 @@ static int parse_metric(struct vctx *v, const char *where, const char *name,
 	if (!vals)
 		return verr(v, where, "out of memory");
 	m->values = vals;
+	rounds = realloc(m->round, (m->n + 1) * sizeof(*rounds));
+	if (!rounds)
+		return verr(v, where, "out of memory");
+	m->round = rounds;
+	m->round[m->n] = round;
 	m->values[m->n++] = json_number_value(value);
 	hist = json_object_get(jm, "hist");
 	if (hist && !json_is_null(hist))
@@ -320,10 +326,18 @@ static int parse_rep(struct vctx *v, const char *where, json_t *rep,
 {
 	char mwhere[CMP_ERR_LEN];
 	const char *status, *name;
-	json_t *metrics, *jm;
+	json_t *metrics, *jm, *jr;
+	int round = 1;
 
 	if (!json_is_object(rep))
 		return verr(v, where, "must be an object");
+	jr = json_object_get(rep, "round");
+	if (jr) {
+		if (!json_is_integer(jr) || json_integer_value(jr) < 1 ||
+		    json_integer_value(jr) > 1000000)
+			return verr(v, where, "\"round\" must be an integer >= 1");
+		round = (int)json_integer_value(jr);
+	}
 	if (get_string(v, rep, "status", where, false, &status))
 		return -1;
 	if (strcmp(status, "ok") && strcmp(status, "failed"))
@@ -338,7 +352,7 @@ static int parse_rep(struct vctx *v, const char *where, json_t *rep,
 		return verr(v, where, "\"metrics\" must be an object");
 	json_object_foreach(metrics, name, jm) {
 		snprintf(mwhere, sizeof(mwhere), "%s.metrics.\"%s\"", where, name);
-		if (parse_metric(v, mwhere, name, jm, w))
+		if (parse_metric(v, mwhere, name, jm, round, w))
 			return -1;
 	}
 	return 0;
@@ -384,6 +398,16 @@ static int parse_workload(struct vctx *v, size_t idx, json_t *jw,
 	w->reps = get_typed(v, jw, "reps", where, JSON_ARRAY, "an array");
 	if (!w->params || !w->reps)
 		return -1;
+	w->headline = json_object_get(jw, "headline");
+	if (w->headline) {
+		json_t *h;
+
+		if (!json_is_array(w->headline))
+			return verr(v, where, "\"headline\" must be an array of metric names");
+		json_array_foreach(w->headline, i, h)
+			if (!json_is_string(h))
+				return verr(v, where, "headline[%zu] must be a string", i);
+	}
 	w->params_str = params_string(w->params);
 	w->nreps = json_array_size(w->reps);
 	json_array_foreach(w->reps, i, rep) {
@@ -443,6 +467,18 @@ static int parse_workloads(struct vctx *v, struct report *r)
 	return 0;
 }
 
+/* Optional top-level "label" names the kernel; else its release. */
+static int label_of(struct vctx *v, struct report *r)
+{
+	json_t *j = json_object_get(r->root, "label");
+
+	if (j && !json_is_null(j) &&
+	    (!json_is_string(j) || !*json_string_value(j)))
+		return verr(v, NULL, "\"label\" must be a non-empty string");
+	r->label = strdup(j && json_is_string(j) ? json_string_value(j) : r->release);
+	return r->label ? 0 : verr(v, NULL, "out of memory");
+}
+
 int report_load(struct report *r, const char *path, char *err, size_t errlen)
 {
 	struct vctx v = { .file = path, .err = err, .errlen = errlen };
@@ -461,7 +497,8 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen)
 			    jerr.line, jerr.column, jerr.text);
 	if (check_header(&v, r) || parse_workloads(&v, r))
 		return -1;
-	r->label = strdup(r->release);
+	if (label_of(&v, r))
+		return -1;
 	return 0;
 }
 
@@ -474,6 +511,7 @@ void report_free(struct report *r)
 
 		for (j = 0; j < w->nmetrics; j++) {
 			free(w->metrics[j].values);
+			free(w->metrics[j].round);
 			free(w->metrics[j].hist);
 		}
 		free(w->metrics);

@@ -3,9 +3,11 @@
  * rmapbench compare: a base report against one or more test reports.
  *
  * Workloads are matched by name and identical params. Exact metrics are
- * compared as numbers (any difference is real); timed metrics with a
- * Mann-Whitney U test and a bootstrap interval of the ratio of medians,
- * only between like environments unless --force. See docs/compare.md.
+ * compared as numbers (any difference is real); timed metrics from their
+ * per-round values (Welch's t on log round medians, Holm over the headline
+ * metrics, a hierarchical bootstrap interval that must clear the minimum
+ * effect), only with >= 2 rounds per side and between like environments
+ * unless --force. See docs/compare.md.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +20,7 @@
 
 #include "cmp.h"
 #include "compare.h"
+#include "workload.h"
 
 #define PROG "rmapbench compare"
 
@@ -29,6 +32,11 @@ static const char *const verdict_names[NR_VERDICTS] = {
 	[VD_UNAVAILABLE] = "unavailable",
 	[VD_NOT_JUDGED] = "not-judged",
 };
+
+const char *correction_name(enum cmp_correction c)
+{
+	return c == CORR_HOLM ? "holm" : c == CORR_BH ? "bh" : "none";
+}
 
 const char *verdict_name(enum verdict v)
 {
@@ -133,14 +141,62 @@ static void compare_exact(struct metric_cmp *mc)
 		     mc->et.min, mc->et.max);
 }
 
+/*
+ * Is @metric a headline metric of the workload? The base report's list,
+ * else the test report's; a report without one (written before headlines
+ * existed) falls back to what this rmapbench declares for the workload.
+ */
+static bool is_headline(const struct workload_cmp *wc, const char *metric,
+			bool *fallback)
+{
+	json_t *h = wc->base->headline ? wc->base->headline : wc->test->headline;
+	const struct workload_info *info;
+	const char *const *n;
+	json_t *x;
+	size_t i;
+
+	if (h) {
+		json_array_foreach(h, i, x)
+			if (!strcmp(json_string_value(x), metric))
+				return true;
+		return false;
+	}
+	*fallback = true;
+	info = workload_find(wc->base->name);
+	for (n = info ? info->headline : NULL; n && *n; n++)
+		if (!strcmp(*n, metric))
+			return true;
+	return false;
+}
+
+static void sample_of(const struct metric_samples *m, struct rstat_sample *s)
+{
+	s->values = m->values;
+	s->round = m->round;
+	s->n = m->n;
+}
+
+static void count_rounds(struct test_cmp *t, const struct rstat_rounds *r)
+{
+	if (r->rbase.n < t->rounds_base)
+		t->rounds_base = r->rbase.n;
+	if (r->rtest.n < t->rounds_test)
+		t->rounds_test = r->rtest.n;
+}
+
+/*
+ * Round statistics of one timed metric. Whether it is flagged is decided
+ * later, by judge_family(), once the p-values of its family are known.
+ */
 static void compare_timed(const struct comparison *c, struct test_cmp *t,
 			  const char *workload, struct metric_cmp *mc)
 {
 	struct rstat_timed_opts opts = c->cfg.stat;
-	const struct rstat_timed *r = &mc->t;
-	double floor_p;
+	const struct rstat_rounds *r = &mc->t;
+	struct rstat_sample sb, st;
 
 	mc->threshold_pct = cmp_config_threshold(&c->cfg, MK_TIMED, workload, mc->name);
+	mc->p_adj = mc->mde_pct = NAN;
 	opts.threshold_pct = mc->threshold_pct;
 	if (t->timed == TIMED_REFUSED) {
 		rstat_summarize(mc->base->values, mc->base->n, &mc->t.base);
@@ -149,25 +205,26 @@ static void compare_timed(const struct comparison *c, struct test_cmp *t,
 		note(mc, "not judged: unlike environments");
 		return;
 	}
-	rstat_compare_timed(mc->base->values, mc->base->n, mc->test->values,
-			    mc->test->n, &opts, &mc->t);
-	mc->have_timed = true;
-	mc->verdict = r->significant ? directional(mc->better, r->direction) :
-				       VD_UNCHANGED;
-	floor_p = rstat_min_p(r->base.n, r->test.n);
-	if (floor_p >= opts.alpha) {
-		size_t n = r->base.n < r->test.n ? r->base.n : r->test.n;
-
-		if (!t->underpowered++ || n < t->min_n)
-			t->min_n = n;
-		if (floor_p > t->worst_min_p)
-			t->worst_min_p = floor_p;
-		note(mc, "N=%zu/%zu cannot reach p < %g (smallest attainable p %.3f)",
-		     r->base.n, r->test.n, opts.alpha, floor_p);
+	sample_of(mc->base, &sb);
+	sample_of(mc->test, &st);
+	rstat_compare_rounds(&sb, &st, &opts, &mc->t);
+	mc->have_change = true;
+	count_rounds(t, r);
+	if (!r->judged) {
+		mc->verdict = VD_NOT_JUDGED;
+		t->few_rounds++;
+		if (r->rbase.n == r->rtest.n)
+			note(mc, "not judged: %zu round per side", r->rbase.n);
+		else
+			note(mc, "not judged: %zu round(s) in base, %zu in test (2 per side needed)",
+			     r->rbase.n, r->rtest.n);
+		return;
 	}
-	if (r->base.cov * 100 > mc->threshold_pct || r->test.cov * 100 > mc->threshold_pct)
-		note(mc, "noisy: CoV %.1f%%/%.1f%% exceeds the %g%% threshold",
-		     r->base.cov * 100, r->test.cov * 100, mc->threshold_pct);
+	mc->have_timed = true;
+	mc->verdict = VD_UNCHANGED;
+	if (r->rbase.cov * 100 > mc->threshold_pct || r->rtest.cov * 100 > mc->threshold_pct)
+		note(mc, "noisy: round-to-round CoV %.1f%%/%.1f%% exceeds the %g%% threshold",
+		     r->rbase.cov * 100, r->rtest.cov * 100, mc->threshold_pct);
 }
 
 /* The report's reason, without the "unavailable: " it usually starts with. */
@@ -187,6 +244,7 @@ static void compare_metric(const struct comparison *c, struct test_cmp *t,
 {
 	const struct metric_samples *b = mc->base, *m = mc->test;
 
+	mc->p_adj = mc->mde_pct = NAN;
 	mc->delta = mc->delta_pct = NAN;
 	mc->t.change_pct = mc->t.ci_lo_pct = mc->t.ci_hi_pct = NAN;
 	mc->verdict = VD_UNAVAILABLE;
@@ -303,68 +361,103 @@ static int compare_workload(const struct comparison *c, struct test_cmp *t,
 	for (i = 0; i < wc->nm; i++) {
 		struct metric_cmp *mc = &wc->m[i];
 
+		mc->headline = mc->kind == MK_TIMED &&
+			       is_headline(wc, mc->name, &t->headline_fallback);
 		compare_metric(c, t, wc, mc);
+		/* of the timed metrics, only the headline ones gate */
 		mc->gated = mc->base && mc->test &&
+			    (mc->kind == MK_EXACT || mc->headline) &&
 			    cmp_config_gated(&c->cfg, mc->kind, wc->base->name, mc->name);
 	}
 	return 0;
 }
 
-static int cmp_p(const void *a, const void *b)
+/* Per-metric level the MDE is stated at: Holm's first step, alpha / m. */
+static double mde_alpha(const struct comparison *c, size_t m)
 {
-	double x = (*(struct metric_cmp *const *)a)->t.mw.p;
-	double y = (*(struct metric_cmp *const *)b)->t.mw.p;
+	if (c->cfg.correction == CORR_NONE || m < 1)
+		return c->cfg.stat.alpha;
+	return c->cfg.stat.alpha / (double)m;
+}
 
-	return (x > y) - (x < y);
+static void judge_row(const struct comparison *c, struct test_cmp *t,
+		      struct metric_cmp *mc, size_t m)
+{
+	const struct rstat_rounds *r = &mc->t;
+	int direction;
+	bool sig;
+
+	mc->family_m = m;
+	mc->mde_pct = rstat_rounds_mde(r, mde_alpha(c, m), CMP_MDE_POWER, mc->threshold_pct,
+				       c->cfg.stat.confidence);
+	sig = rstat_rounds_flagged(r, mc->p_adj, c->cfg.stat.alpha, mc->threshold_pct,
+				   &direction);
+	mc->verdict = sig ? directional(mc->better, direction) : VD_UNCHANGED;
+	if (!sig && r->p < c->cfg.stat.alpha && mc->p_adj >= c->cfg.stat.alpha)
+		note(mc, "p %.3g is %.3g after %s over %zu %s timed metrics", r->p, mc->p_adj,
+		     correction_name(c->cfg.correction), m, mc->gated ? "gating" : "other");
+	else if (!sig && mc->p_adj < c->cfg.stat.alpha && direction)
+		note(mc, "significant, but the interval does not clear the %g%% minimum effect",
+		     mc->threshold_pct);
+	if (!mc->gated || isnan(mc->mde_pct))
+		return;
+	if (!t->mde_min_row || mc->mde_pct < t->mde_min) {
+		t->mde_min = mc->mde_pct;
+		t->mde_min_row = mc;
+	}
+	if (!t->mde_max_row || mc->mde_pct > t->mde_max) {
+		t->mde_max = mc->mde_pct;
+		t->mde_max_row = mc;
+	}
 }
 
 /*
- * correction = holm: Holm's step-down over the judged timed metrics of one
- * test report. The k-th smallest p must be below alpha / (m - k + 1), and
- * the first that is not stops the rejections; flags beyond lose theirs.
+ * The judged timed metrics of one family (gating or not) of a test report:
+ * p-values adjusted over the family (Holm by default), then each is flagged
+ * when its adjusted p < alpha and its interval clears the minimum effect.
  */
-static int holm_correct(const struct comparison *c, struct test_cmp *t)
+static int judge_family(const struct comparison *c, struct test_cmp *t, bool gating)
 {
 	struct metric_cmp **rows = NULL, **r;
+	double *p = NULL, *adj = NULL;
 	size_t i, j, m = 0;
-	bool stop = false;
+	int ret = -1;
 
 	for (i = 0; i < t->nw; i++) {
 		for (j = 0; j < t->w[i].nm; j++) {
-			if (!t->w[i].m[j].have_timed)
+			if (!t->w[i].m[j].have_timed || t->w[i].m[j].gated != gating)
 				continue;
 			r = realloc(rows, (m + 1) * sizeof(*rows));
-			if (!r) {
-				free(rows);
-				return -1;
-			}
+			if (!r)
+				goto out;
 			rows = r;
 			rows[m++] = &t->w[i].m[j];
 		}
 	}
-	qsort(rows, m, sizeof(*rows), cmp_p);
+	p = malloc((m + 1) * sizeof(*p));
+	adj = malloc((m + 1) * sizeof(*adj));
+	if (!p || !adj)
+		goto out;
+	for (i = 0; i < m; i++)
+		p[i] = adj[i] = rows[i]->t.p;
+	if (c->cfg.correction == CORR_HOLM && rstat_holm_adjust(p, m, adj))
+		goto out;
+	if (c->cfg.correction == CORR_BH && rstat_bh_adjust(p, m, adj))
+		goto out;
 	for (i = 0; i < m; i++) {
-		double floor_p = rstat_min_p(rows[i]->t.base.n, rows[i]->t.test.n);
-
-		if (floor_p >= c->cfg.stat.alpha / (double)m)
-			t->holm_underpowered++;
+		rows[i]->p_adj = adj[i];
+		judge_row(c, t, rows[i], m);
 	}
-	for (i = 0; i < m; i++) {
-		double level = c->cfg.stat.alpha / (double)(m - i);
-
-		if (!stop && rows[i]->t.mw.p < level)
-			continue;
-		stop = true;
-		if (rows[i]->verdict == VD_UNCHANGED)
-			continue;
-		rows[i]->verdict = VD_UNCHANGED;
-		rows[i]->t.significant = false;
-		note(rows[i], "p %.4g not significant after Holm's correction over %zu timed metrics",
-		     rows[i]->t.mw.p, m);
-	}
-	t->holm_m = m;
+	if (gating)
+		t->gating_m = m;
+	else
+		t->info_m = m;
+	ret = 0;
+out:
 	free(rows);
-	return 0;
+	free(p);
+	free(adj);
+	return ret;
 }
 
 static void count_verdicts(struct test_cmp *t)
@@ -455,6 +548,8 @@ static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
 	size_t i;
 
 	check_environment(b, t, c->force);
+	t->rounds_base = t->rounds_test = SIZE_MAX;
+	t->mde_min = t->mde_max = NAN;
 	if (match_one_side(b, t->test, t, "base", err, errlen) ||
 	    match_one_side(t->test, b, t, "test", err, errlen))
 		return -1;
@@ -482,7 +577,7 @@ static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
 			 b->path, t->test->path);
 		return -1;
 	}
-	if (c->cfg.holm && holm_correct(c, t)) {
+	if (judge_family(c, t, true) || judge_family(c, t, false)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -517,15 +612,38 @@ static json_t *values_json(const struct metric_samples *m)
 	return a;
 }
 
+static json_t *round_medians_json(const struct metric_samples *m)
+{
+	struct rstat_sample smp = { m->values, m->round, m->n };
+	json_t *a = json_array();
+	double *med;
+	size_t k, i;
+
+	if (rstat_round_medians(&smp, &med, &k))
+		return a;
+	for (i = 0; i < k; i++)
+		json_array_append_new(a, json_num(med[i]));
+	free(med);
+	return a;
+}
+
 static json_t *summary_json(const struct rstat_summary *s,
+			    const struct rstat_summary *rs,
 			    const struct metric_samples *m)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			 "n", (json_int_t)s->n,
-			 "median", json_num(s->median), "mean", json_num(s->mean),
-			 "stddev", json_num(s->sd), "cov", json_num(s->cov),
-			 "min", json_num(s->min), "max", json_num(s->max),
-			 "values", values_json(m));
+	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			      "n", (json_int_t)s->n,
+			      "median", json_num(s->median), "mean", json_num(s->mean),
+			      "stddev", json_num(s->sd), "cov", json_num(s->cov),
+			      "min", json_num(s->min), "max", json_num(s->max),
+			      "values", values_json(m));
+
+	if (rs) {
+		json_object_set_new(o, "rounds", json_integer((json_int_t)rs->n));
+		json_object_set_new(o, "round_medians", round_medians_json(m));
+		json_object_set_new(o, "round_cov", json_num(rs->cov));
+	}
+	return o;
 }
 
 static json_t *exact_side_json(const struct side_exact *s,
@@ -539,31 +657,42 @@ static json_t *exact_side_json(const struct side_exact *s,
 static void timed_json(json_t *o, const struct comparison *c,
 		       const struct metric_cmp *mc)
 {
-	const struct rstat_timed *r = &mc->t;
-	bool judged = mc->have_timed;
+	const struct rstat_rounds *r = &mc->t;
+	bool judged = mc->have_timed, shown = mc->have_change;
 
-	json_object_set_new(o, "base", summary_json(&r->base, mc->base));
-	json_object_set_new(o, "test", summary_json(&r->test, mc->test));
-	json_object_set_new(o, "change_pct", judged ? json_num(r->change_pct) : json_null());
-	json_object_set_new(o, "ci_pct", judged && r->ci_valid ?
+	json_object_set_new(o, "base", summary_json(&r->base, shown ? &r->rbase : NULL, mc->base));
+	json_object_set_new(o, "test", summary_json(&r->test, shown ? &r->rtest : NULL, mc->test));
+	json_object_set_new(o, "change_pct", shown ? json_num(r->change_pct) : json_null());
+	json_object_set_new(o, "ci_pct", shown && r->ci_valid ?
 			    json_pack("[o, o]", json_num(r->ci_lo_pct), json_num(r->ci_hi_pct)) :
 			    json_null());
 	json_object_set_new(o, "confidence", json_real(c->cfg.stat.confidence));
-	json_object_set_new(o, "p_value", judged ? json_num(r->mw.p) : json_null());
-	json_object_set_new(o, "min_p", judged ? json_num(r->mw.min_p) : json_null());
-	json_object_set_new(o, "u", judged ? json_num(r->mw.u_test) : json_null());
-	json_object_set_new(o, "test_method", judged ?
-			    json_string(r->mw.exact ? "exact" : "normal") : json_null());
+	json_object_set_new(o, "test_method", judged ? json_string(r->log_scale ?
+			    "welch-log-round-medians" : "welch-round-medians") : json_null());
+	json_object_set_new(o, "t", judged ? json_num(r->t) : json_null());
+	json_object_set_new(o, "df", judged ? json_num(r->df) : json_null());
+	json_object_set_new(o, "p_value", judged ? json_num(r->p) : json_null());
+	json_object_set_new(o, "p_adjusted", judged ? json_num(mc->p_adj) : json_null());
+	json_object_set_new(o, "corrected_over", judged ? json_integer((json_int_t)mc->family_m) :
+			    json_null());
+	/* Welch's t has no floor: p reaches 0 as |t| grows */
+	json_object_set_new(o, "min_p", judged ? json_integer(0) : json_null());
+	json_object_set_new(o, "t_crit", judged ? json_num(rstat_t_crit(c->cfg.stat.alpha, r->df)) :
+			    json_null());
+	json_object_set_new(o, "mde_pct", judged ? json_num(mc->mde_pct) : json_null());
 	json_object_set_new(o, "threshold_pct", json_num(mc->threshold_pct));
-	json_object_set_new(o, "significant", json_boolean(judged && r->significant));
+	json_object_set_new(o, "significant", json_boolean(mc->verdict == VD_REGRESSION ||
+							   mc->verdict == VD_IMPROVEMENT ||
+							   mc->verdict == VD_CHANGED));
 }
 
 static json_t *metric_json(const struct comparison *c, const struct metric_cmp *mc)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o}",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:o}",
 			      "name", mc->name, "kind", kind_name(mc->kind),
 			      "unit", mc->unit, "better", better_name(mc->better),
-			      "gate", mc->gated, "verdict", verdict_name(mc->verdict),
+			      "gate", mc->gated, "headline", mc->headline,
+			      "verdict", verdict_name(mc->verdict),
 			      "reason", json_str_or_null(mc->reason[0] ? mc->reason : NULL));
 
 	if (mc->verdict == VD_UNAVAILABLE)
@@ -620,9 +749,43 @@ static json_t *counts_json(const struct test_cmp *t)
 	json_object_set_new(o, "gated_regressions", json_integer(t->gated_regressions));
 	json_object_set_new(o, "failed_workloads", json_integer(t->failed_workloads));
 	json_object_set_new(o, "unavailable_workloads", json_integer(t->unavailable_workloads));
-	json_object_set_new(o, "underpowered", json_integer(t->underpowered));
-	json_object_set_new(o, "corrected_over", json_integer(t->holm_m));
+	json_object_set_new(o, "few_rounds", json_integer(t->few_rounds));
+	json_object_set_new(o, "corrected_over", json_integer(t->gating_m));
+	json_object_set_new(o, "other_timed_judged", json_integer(t->info_m));
 	return o;
+}
+
+static json_t *size_or_null(size_t n)
+{
+	return n == SIZE_MAX ? json_null() : json_integer((json_int_t)n);
+}
+
+static json_t *mde_row_json(const struct test_cmp *t, const struct metric_cmp *mc)
+{
+	size_t i;
+
+	for (i = 0; mc && i < t->nw; i++)
+		if (mc >= t->w[i].m && mc < t->w[i].m + t->w[i].nm)
+			return json_pack("{s:s, s:s, s:o}", "workload", t->w[i].base->name,
+					 "metric", mc->name, "mde_pct", json_num(mc->mde_pct));
+	return json_null();
+}
+
+/* Rounds, whether timed metrics could be judged, and what they can see. */
+static json_t *timed_json_summary(const struct comparison *c, const struct test_cmp *t)
+{
+	char note[700];
+
+	return json_pack("{s:o, s:o, s:b, s:o, s:f, s:f, s:o, s:o, s:o}",
+			 "rounds_base", size_or_null(t->rounds_base),
+			 "rounds_test", size_or_null(t->rounds_test),
+			 "judged", t->gating_m + t->info_m > 0,
+			 "not_judged_reason", json_str_or_null(power_note(c, t, note, sizeof(note))),
+			 "mde_power", CMP_MDE_POWER,
+			 "mde_alpha", mde_alpha(c, t->gating_m),
+			 "mde_min", mde_row_json(t, t->mde_min_row),
+			 "mde_max", mde_row_json(t, t->mde_max_row),
+			 "headline_fallback", json_boolean(t->headline_fallback));
 }
 
 static json_t *test_json(const struct comparison *c, const struct test_cmp *t)
@@ -645,6 +808,7 @@ static json_t *test_json(const struct comparison *c, const struct test_cmp *t)
 	json_object_set_new(o, "verdict", json_string(t->gated_regressions || t->failed_workloads ?
 						      "regression" : "no-regression"));
 	json_object_set_new(o, "counts", counts_json(t));
+	json_object_set_new(o, "timed", timed_json_summary(c, t));
 	json_object_set_new(o, "unmatched", um);
 	json_object_set_new(o, "workloads", wl);
 	return o;
@@ -659,9 +823,11 @@ static json_t *settings_json(const struct comparison *c)
 	for (i = 0; i < cfg->nthr; i++)
 		json_array_append_new(thr, json_pack("{s:s, s:o}", "glob", cfg->thr[i].glob,
 						     "pct", json_num(cfg->thr[i].pct)));
-	return json_pack("{s:o, s:s, s:f, s:o, s:o, s:f, s:I, s:I, s:b}",
+	return json_pack("{s:s, s:f, s:o, s:s, s:f, s:o, s:o, s:f, s:I, s:I, s:b}",
+			 "method", "per-round values (median of each round's repetitions); Welch's t-test on log round medians; hierarchical bootstrap interval of the ratio of medians",
+			 "mde_power", CMP_MDE_POWER,
 			 "config_file", json_str_or_null(cfg->path),
-			 "correction", cfg->holm ? "holm" : "none",
+			 "correction", correction_name(cfg->correction),
 			 "alpha", cfg->stat.alpha,
 			 "threshold_pct", json_num(cfg->stat.threshold_pct),
 			 "thresholds", thr, "confidence", cfg->stat.confidence,
@@ -704,6 +870,13 @@ static void usage(FILE *out)
 		"      --no-graphs    skip gnuplot (tables, summary.md and index.html only)\n"
 		"  -v, --verbose      more detail (spread, p-values, intervals, files written)\n"
 		"  -h, --help         this text\n"
+		"Timed metrics are judged from rounds (runs of the suite, \"round\" in each rep):\n"
+		"at least 2 per side, else they are shown but not judged; only each workload's\n"
+		"headline metrics gate (Holm-corrected). docs/compare.md explains the method.\n"
+		"examples:\n"
+		"  rmapbench run --rounds 3 --json base.json   (then on the test kernel: test.json)\n"
+		"  rmapbench compare base.json test.json --out cmp\n"
+		"  rmapbench compare base.json test.json -c ci.conf --json > comparison.json\n"
 		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
 }
 
@@ -771,12 +944,12 @@ static void unique_labels(struct comparison *c)
 		all[i + 1] = c->tests[i].test;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++)
-			if (i != j && !strcmp(all[i]->release, all[j]->release))
+			if (i != j && !strcmp(all[i]->label, all[j]->label))
 				dup[i] = true;
 	for (i = 0; i < n; i++) {
 		char *l;
 
-		if (dup[i] && asprintf(&l, "%s [%zu]", all[i]->release, i + 1) >= 0) {
+		if (dup[i] && asprintf(&l, "%s [%zu]", all[i]->label, i + 1) >= 0) {
 			free(all[i]->label);
 			all[i]->label = l;
 		}

@@ -418,6 +418,7 @@ static void fork_chain_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 
 const struct workload_info fork_chain_info = {
 	.name = "fork-chain",
+	.headline = (const char *const []){ "fork.mean_ns", NULL },
 	.summary = "chain of D forks over K separate regions: per-fork "
 		   "vm_area_struct/anon_vma/anon_vma_chain allocations",
 	.params = fork_chain_params,

@@ -333,6 +333,7 @@ static void fork_tree_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 
 const struct workload_info fork_tree_info = {
 	.name = "fork-tree",
+	.headline = (const char *const []){ "build_ns", "teardown_ns", NULL },
 	.summary = "tree of fanout^1..fanout^depth processes sharing a written "
 		   "region, each copying cow_pct of it: build and teardown time",
 	.params = fork_tree_params,

@@ -309,6 +309,7 @@ static void migrate_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 
 const struct workload_info migrate_info = {
 	.name = "migrate",
+	.headline = (const char *const []){ "migrate.ns", NULL },
 	.summary = "pages shared by a process tree migrated (move_pages MPOL_MF_MOVE_ALL, "
 		   "compaction or soft offline): try_to_migrate walks",
 	.params = migrate_params,

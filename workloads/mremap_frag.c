@@ -332,6 +332,8 @@ static void mremap_frag_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 
 const struct workload_info mremap_frag_info = {
 	.name = "mremap-frag",
+	.headline = (const char *const []){ "phase.written_before.mremap_away_ns",
+					    "phase.written_before.mremap_back_ns", NULL },
 	.summary = "VMA merging after mremap() away and back, mprotect() and "
 		   "munmap() on a 3N-page mapping, against the known outcomes",
 	.params = mremap_frag_params,

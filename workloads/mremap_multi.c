@@ -276,6 +276,7 @@ static void mremap_multi_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 
 const struct workload_info mremap_multi_info = {
 	.name = "mremap-multi",
+	.headline = (const char *const []){ "multi.mremap_ns", NULL },
 	.summary = "one mremap(MREMAP_FIXED) across several VMAs with holes "
 		   "(6.17+), and the variants that fail on every kernel",
 	.params = mremap_multi_params,

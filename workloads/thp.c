@@ -303,6 +303,7 @@ static void thp_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 
 const struct workload_info thp_info = {
 	.name = "thp",
+	.headline = (const char *const []){ "op.thp_split", "op.thp_collapse", NULL },
 	.summary = "THP-backed regions shared across fork, split by mprotect/mremap/munmap "
 		   "at unaligned addresses in every process, collapsed back: PMD splits",
 	.params = thp_params,

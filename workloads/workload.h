@@ -54,6 +54,13 @@ struct workload_info {
 	 * with wl_param()); NULL: small (one process, a few MiB, few VMAs).
 	 */
 	void (*estimate)(struct wl_ctx *ctx, struct wl_estimate *e);
+	/*
+	 * NULL-terminated names of the few timed metrics a reviewer quotes
+	 * (its latencies/throughputs): the only timed metrics of this
+	 * workload that gate `rmapbench compare` (docs/compare.md). Written
+	 * to the report as the workload's "headline".
+	 */
+	const char *const *headline;
 };
 
 /* Cache kinds counted by the slab accounting. */

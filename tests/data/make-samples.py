@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """Writes the sample reports of tests/data (docs/report-schema.md, version 1).
 
-Synthetic but shaped like `rmapbench run` output on a 2-core machine:
-  report-base.json  6.1.0-28-amd64, native, 5 repetitions
+Synthetic but shaped like `rmapbench run --rounds 3` output on a 2-core
+machine: 3 rounds of 5 repetitions; every round multiplies the timed metrics
+of its repetitions by one drift factor (CoV 2%), as a run or a boot does;
+series are kept for round 1 only. Each workload declares its "headline".
+  report-base.json  6.1.0-28-amd64, native
   report-test.json  6.12.6-amd64, same machine; known differences:
       fork-chain  fork.4.anon_vma_chain +2 per rep (exact regression),
-                  fork.*.ns and fork.mean_ns +12% (timed regression)
+                  fork.*.ns and fork.mean_ns +12% (timed regression,
+                  fork.mean_ns is the headline metric)
       fork-tree   slab.anon_vma.allocs -6 (exact improvement),
                   build_ns unchanged, rmap.rmap_walk_anon -15% (improvement)
       mremap-frag identical exact metrics, mremap ns unchanged
@@ -30,8 +34,29 @@ def metric(value, unit, better, kind, reason=None, **extra):
     return m
 
 
+ROUNDS = 3
+REPS = 5
+ROUND_COV = 0.02
+
+
 def noisy(rng, mean, cov):
     return int(round(rng.lognormvariate(math.log(mean), cov)))
+
+
+def rounds(rng):
+    """(round, rep, drift factor) for every repetition of a workload."""
+    for rnd in range(1, ROUNDS + 1):
+        drift = rng.lognormvariate(0, ROUND_COV)
+        for r in range(REPS):
+            yield rnd, r, drift
+
+
+def rep_entry(rnd, r, m, duration, series_=None):
+    e = {"rep": r + 1, "round": rnd, "status": "ok", "reason": None,
+         "duration_ns": duration, "metrics": m}
+    if series_ is not None and rnd == 1:
+        e["series"] = series_
+    return e
 
 
 def slab_metrics(allocs, frees, peak):
@@ -70,7 +95,7 @@ def log2_hist(samples):
 
 def fork_chain(rng, k):
     reps = []
-    for r in range(5):
+    for rnd, r, drift in rounds(rng):
         m = {"setup.region_vmas": metric(8, "vmas", "none", "exact"),
              "chain.processes": metric(4, "processes", "none", "exact")}
         tot = {c: 0 for c in CACHES}
@@ -82,7 +107,7 @@ def fork_chain(rng, k):
             for c in CACHES:
                 m[f"fork.{g}.{c}"] = metric(allocs[c], "objects", "lower", "exact")
                 tot[c] += allocs[c]
-            ns = noisy(rng, k["fork_ns"] * (1 + 0.05 * g), 0.03)
+            ns = noisy(rng, k["fork_ns"] * drift * (1 + 0.05 * g), 0.03)
             total_ns += ns
             m[f"fork.{g}.ns"] = metric(ns, "ns", "lower", "timed")
         for c in CACHES:
@@ -94,16 +119,14 @@ def fork_chain(rng, k):
         frees = {c: tot[c] for c in CACHES}
         peak = {c: tot[c] for c in CACHES}
         m.update(slab_metrics(tot, frees, peak))
-        reps.append({"rep": r + 1, "status": "ok", "reason": None,
-                     "duration_ns": noisy(rng, 4_800_000, 0.04), "metrics": m,
-                     "series": series(rng, peak, 120)})
+        reps.append(rep_entry(rnd, r, m, noisy(rng, 4_800_000, 0.04), series(rng, peak, 120)))
     return {"name": "fork-chain", "params": {"regions": 8, "depth": 4, "parent_exits": 0},
-            "status": "ok", "reason": None, "reps": reps}
+            "headline": ["fork.mean_ns"], "status": "ok", "reason": None, "reps": reps}
 
 
 def fork_tree(rng, k):
     reps = []
-    for r in range(5):
+    for rnd, r, drift in rounds(rng):
         allocs = {"vm_area_struct": 1044, "anon_vma": 360 - k["av_saved"],
                   "anon_vma_chain": 1090}
         frees = dict(allocs)
@@ -112,9 +135,9 @@ def fork_tree(rng, k):
         m = {"processes": metric(40, "processes", "none", "exact"),
              "cow_pages_written": metric(1280, "pages", "none", "exact"),
              "root.vmas": metric(27, "vmas", "lower", "exact"),
-             "build_ns": metric(noisy(rng, 2_950_000, 0.03), "ns", "lower", "timed"),
-             "teardown_ns": metric(noisy(rng, 1_400_000, 0.04), "ns", "lower", "timed")}
-        walks = [rng.lognormvariate(math.log(k["walk_ns"]), 0.35) for _ in range(400)]
+             "build_ns": metric(noisy(rng, 2_950_000 * drift, 0.03), "ns", "lower", "timed"),
+             "teardown_ns": metric(noisy(rng, 1_400_000 * drift, 0.04), "ns", "lower", "timed")}
+        walks = [rng.lognormvariate(math.log(k["walk_ns"] * drift), 0.35) for _ in range(400)]
         walks.sort()
         p50 = int(walks[len(walks) // 2])
         m["rmap.rmap_walk_anon"] = metric(p50, "ns", "lower", "timed",
@@ -122,16 +145,15 @@ def fork_tree(rng, k):
                                           hist=log2_hist(walks))
         m["rmap.rmap_walk_anon.calls"] = metric(400, "calls", "none", "timed")
         m.update(slab_metrics(allocs, frees, peak))
-        reps.append({"rep": r + 1, "status": "ok", "reason": None,
-                     "duration_ns": noisy(rng, 9_600_000, 0.04), "metrics": m,
-                     "series": series(rng, peak, 200)})
+        reps.append(rep_entry(rnd, r, m, noisy(rng, 9_600_000, 0.04), series(rng, peak, 200)))
     return {"name": "fork-tree", "params": {"fanout": 3, "depth": 3, "pages": 64, "cow_pct": 50},
-            "status": "ok", "reason": None, "reps": reps}
+            "headline": ["build_ns", "teardown_ns"], "status": "ok", "reason": None,
+            "reps": reps}
 
 
 def mremap_frag(rng, k):
     reps = []
-    for r in range(5):
+    for rnd, r, drift in rounds(rng):
         allocs = {"vm_area_struct": 48, "anon_vma": 1, "anon_vma_chain": 1}
         frees = {"vm_area_struct": 48, "anon_vma": 1, "anon_vma_chain": 1}
         peak = {"vm_area_struct": 17, "anon_vma": 1, "anon_vma_chain": 1}
@@ -139,13 +161,12 @@ def mremap_frag(rng, k):
              "merges.achieved": metric(15, "merges", "higher", "exact"),
              "phases.mismatched": metric(0, "phases", "lower", "exact")}
         for i in range(3):
-            m[f"phase.{i}.mremap_ns"] = metric(noisy(rng, 2100 + 300 * i, 0.03),
+            m[f"phase.{i}.mremap_ns"] = metric(noisy(rng, (2100 + 300 * i) * drift, 0.03),
                                                "ns", "lower", "timed")
         m.update(slab_metrics(allocs, frees, peak))
-        reps.append({"rep": r + 1, "status": "ok", "reason": None,
-                     "duration_ns": noisy(rng, 900_000, 0.04), "metrics": m})
-    return {"name": "mremap-frag", "params": {"n": 16}, "status": "ok", "reason": None,
-            "reps": reps}
+        reps.append(rep_entry(rnd, r, m, noisy(rng, 900_000, 0.04)))
+    return {"name": "mremap-frag", "params": {"n": 16}, "headline": ["phase.0.mremap_ns"],
+            "status": "ok", "reason": None, "reps": reps}
 
 
 def report(seed, release, virt, accel, cpu, cores, k):
@@ -159,6 +180,7 @@ def report(seed, release, virt, accel, cpu, cores, k):
         "schema": "rmapbench-report", "schema_version": 1,
         "tool": {"name": "rmapbench", "version": "0.1.0"},
         "created": "2026-11-21T21:42:57Z",
+        "rounds": ROUNDS,
         "kernel": {"release": release, "version": "#1 SMP PREEMPT_DYNAMIC Debian",
                    "cmdline": "BOOT_IMAGE=/vmlinuz root=/dev/vda1 ro",
                    "config_sha256": None},

@@ -37,6 +37,30 @@ grep -q '\*R' "$TMP/out" || fail "no regression marked in the table"
 grep -q 'verdict: REGRESSION (exit 1)' "$TMP/out" || fail "no REGRESSION verdict line"
 [ "$(py "$TMP/bt/comparison.json" 'r["exit_code"]')" = 1 ] || fail "comparison.json exit_code"
 
+# one round per side (reports without "round"): timed metrics shown, not
+# judged, exit 0 from them, and the fix is named
+python3 - "$B" "$T" "$TMP" <<'PY'
+import json, sys
+for src, name in ((sys.argv[1], "b1.json"), (sys.argv[2], "t1.json")):
+    r = json.load(open(src))
+    r.pop("rounds", None)
+    for w in r["workloads"]:
+        w["reps"] = [x for x in w["reps"] if x.get("round", 1) == 1]
+        for x in w["reps"]:
+            x.pop("round", None)
+    json.dump(r, open(f"{sys.argv[3]}/{name}", "w"))
+PY
+run_rc 0 "1 round, same" "$RMB" compare "$TMP/b1.json" "$TMP/b1.json" --out "$TMP/r1" --no-graphs
+grep -q 'NOT judged' "$TMP/out" || fail "1 round: stdout does not say timed metrics were not judged"
+grep -q -- '--rounds 3' "$TMP/out" || fail "1 round: stdout does not recommend --rounds 3"
+grep -q -- '--rounds 3' "$TMP/r1/summary.md" || fail "1 round: summary.md does not recommend --rounds 3"
+[ "$(py "$TMP/r1/comparison.json" 'r["tests"][0]["timed"]["judged"]')" = False ] ||
+	fail "1 round: comparison.json says timed metrics were judged"
+# the +12% timed change alone cannot fail CI; the exact one still does
+run_rc 1 "1 round, test" "$RMB" compare "$TMP/b1.json" "$TMP/t1.json" --out "$TMP/r1t" --no-graphs
+py "$TMP/r1t/comparison.json" '[m["verdict"] for w in r["tests"][0]["workloads"] for m in w["metrics"] if m["kind"] == "timed" and m["verdict"] not in ("not-judged", "unavailable")]' |
+	grep -qx '\[\]' || fail "1 round: a timed metric was judged"
+
 # --json: stdout is exactly comparison.json
 run_rc 1 "--json" "$RMB" compare "$B" "$T" --out "$TMP/js" --json --no-graphs
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a!=b)' \

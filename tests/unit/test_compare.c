@@ -40,7 +40,14 @@ struct side {
 	const char *status;	/* workload status */
 	bool extra_workload;	/* adds "only-here" */
 	int extra_timed;	/* noise.<k>.ns, the same in every report */
+	int rounds;		/* rounds of 5 reps; 0: one, without "round" fields */
+	const double *drift;	/* per round factor on fork.ns; NULL: none */
+	bool old;		/* no "headline" (reports before headlines) */
+	bool extra_headline;	/* noise.<k>.ns are headline metrics too */
+	const char *label;	/* top-level "label", NULL: none */
 };
+
+static const double drift_small[] = { 1.0, 1.01, 0.99, 1.005, 0.995 };
 
 static const double ns_base[] = { 100000, 101000, 99000, 100500, 99500 };
 static const double ns_slow[] = { 120000, 121000, 119000, 120500, 119500 };
@@ -51,7 +58,7 @@ static struct side base_side(void)
 	return (struct side){
 		.release = "6.1.0-28-amd64", .virt = "native", .cpu = "Test CPU",
 		.cores = 2, .depth = 4, .vma_allocs = 134, .vmas = 35, .other = 8,
-		.ns = ns_base, .status = "ok",
+		.ns = ns_base, .status = "ok", .rounds = 3,
 	};
 }
 
@@ -61,9 +68,10 @@ static json_t *metric(double v, const char *unit, const char *better, const char
 			 "better", better, "kind", kind);
 }
 
-static json_t *rep_json(const struct side *s, int i)
+static json_t *rep_json(const struct side *s, int round, int i)
 {
-	json_t *m = json_object();
+	double f = s->drift ? s->drift[round] : drift_small[round % 5];
+	json_t *m = json_object(), *r;
 
 	json_object_set_new(m, "slab.vm_area_struct.allocs",
 			    metric(s->vma_allocs, "objects", "lower", "exact"));
@@ -76,37 +84,54 @@ static json_t *rep_json(const struct side *s, int i)
 		json_object_set_new(m, name, metric(ns_base[(i + k) % 5], "ns", "lower", "timed"));
 	}
 	if (s->ns)
-		json_object_set_new(m, "fork.ns", metric(s->ns[i], "ns", "lower", "timed"));
+		json_object_set_new(m, "fork.ns", metric(s->ns[i] * f, "ns", "lower", "timed"));
 	else
 		json_object_set_new(m, "fork.ns", json_pack("{s:n, s:s, s:s, s:s, s:s}",
 			"value", "unit", "ns", "better", "lower", "kind", "timed",
 			"reason", "unavailable: no fentry on this kernel"));
-	return json_pack("{s:i, s:s, s:n, s:i, s:o}", "rep", i + 1, "status", "ok",
-			 "reason", "duration_ns", 1000000, "metrics", m);
+	r = json_pack("{s:i, s:s, s:n, s:i, s:o}", "rep", i + 1, "status", "ok",
+		      "reason", "duration_ns", 1000000, "metrics", m);
+	if (s->rounds)
+		json_object_set_new(r, "round", json_integer(round + 1));
+	return r;
 }
 
 static json_t *workload_json(const struct side *s, const char *name)
 {
-	json_t *reps = json_array();
+	json_t *reps = json_array(), *w, *h;
 	bool ok = !strcmp(s->status, "ok");
-	int i;
+	int i, r;
 
-	for (i = 0; ok && i < 5; i++)
-		json_array_append_new(reps, rep_json(s, i));
-	return json_pack("{s:s, s:{s:i, s:i}, s:s, s:o, s:o}", "name", name,
-			 "params", "regions", 8, "depth", s->depth, "status", s->status,
-			 "reason", ok ? json_null() : json_string("fork failed: ENOMEM"),
-			 "reps", reps);
+	for (r = 0; ok && r < (s->rounds ? s->rounds : 1); r++)
+		for (i = 0; i < 5; i++)
+			json_array_append_new(reps, rep_json(s, r, i));
+	w = json_pack("{s:s, s:{s:i, s:i}, s:s, s:o, s:o}", "name", name,
+		      "params", "regions", 8, "depth", s->depth, "status", s->status,
+		      "reason", ok ? json_null() : json_string("fork failed: ENOMEM"),
+		      "reps", reps);
+	if (!s->old) {
+		h = json_pack("[s]", "fork.ns");
+		for (i = 0; s->extra_headline && i < s->extra_timed; i++) {
+			char hn[32];
+
+			snprintf(hn, sizeof(hn), "noise.%d.ns", i);
+			json_array_append_new(h, json_string(hn));
+		}
+		json_object_set_new(w, "headline", h);
+	}
+	return w;
 }
 
 static json_t *report_json(const struct side *s)
 {
 	json_t *wl = json_array();
 
+	json_t *r;
+
 	json_array_append_new(wl, workload_json(s, "fork-chain"));
 	if (s->extra_workload)
 		json_array_append_new(wl, workload_json(s, "only-here"));
-	return json_pack("{s:s, s:i, s:{s:s, s:s}, s:s, s:{s:s, s:s, s:s, s:n}, "
+	r = json_pack("{s:s, s:i, s:{s:s, s:s}, s:s, s:{s:s, s:s, s:s, s:n}, "
 			 "s:{s:s, s:i, s:I, s:s, s:n}, s:{s:i, s:i, s:[s]}, s:{}, "
 			 "s:{s:b, s:n, s:s, s:{}}, s:o}",
 			 "schema", "rmapbench-report", "schema_version", 1,
@@ -120,6 +145,11 @@ static json_t *report_json(const struct side *s)
 			 "capabilities",
 			 "slab_accounting", "available", 1, "reason", "method", "raw_tp",
 			 "caches", "workloads", wl);
+	if (s->rounds)
+		json_object_set_new(r, "rounds", json_integer(s->rounds));
+	if (s->label)
+		json_object_set_new(r, "label", json_string(s->label));
+	return r;
 }
 
 static char *write_json(const char *name, json_t *j)
@@ -318,7 +348,8 @@ static void test_timed_regression(void **state)
 	assert_true(json_real_value(json_object_get(r, "change_pct")) > 19);
 	assert_true(json_number_value(json_object_get(r, "p_value")) < 0.01);
 	assert_int_equal(json_array_size(json_object_get(r, "ci_pct")), 2);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "base"), "n")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "base"), "n")), 15);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "base"), "rounds")), 3);
 	assert_non_null(strstr(out_text, "*R"));
 	json_decref(cmp);
 
@@ -536,39 +567,194 @@ static void test_several_test_reports(void **state)
 	json_decref(cmp);
 }
 
+static const double drift_wide[] = { 1.0, 1.05, 0.95 };
+
+/*
+ * Holm over the gating (headline) timed metrics only: a +20% change whose
+ * rounds drift by 5% is flagged alone (p ~ 0.01), not among 13 headline
+ * metrics (0.05 / 13), and again when the 12 others are not headline.
+ */
 static void test_holm_correction(void **state)
 {
 	struct side b = base_side(), t = b;
-	char *fb = write_side("base.json", &b), *ft, *cfg;
-	json_t *cmp;
+	char *fb, *ft, *cfg;
+	json_t *cmp, *r, *tj;
 
 	(void)state;
+	b.drift = t.drift = drift_wide;
 	t.ns = ns_slow;
+	fb = write_side("base.json", &b);
 	ft = write_side("test.json", &t);
-	cfg = write_text("holm.ini", "[compare]\ncorrection = holm\n");
-	/* one timed metric: Holm's level is alpha itself, the flag stays */
-	assert_int_equal(run_compare(fb, ft, "--config", cfg, NULL), 1);
+	assert_int_equal(run_compare(fb, ft, NULL), 1);
 	cmp = load_comparison();
+	r = row(cmp, 0, "fork.ns");
 	assert_string_equal(verdict_of(cmp, "fork.ns"), "regression");
+	assert_true(json_real_value(json_object_get(r, "p_value")) < 0.05);
+	assert_true(json_real_value(json_object_get(r, "p_value")) > 0.05 / 13);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(cmp, "settings"),
 							      "correction")), "holm");
 	json_decref(cmp);
 
-	/* 13 timed metrics: the smallest p must be below 0.05/13 = 0.0038,
-	 * and 5+5 repetitions cannot go below 2/252 = 0.0079 */
+	/* 13 headline metrics: the smallest p must be below 0.05 / 13 */
 	b.extra_timed = t.extra_timed = 12;
+	b.extra_headline = t.extra_headline = true;
 	fb = write_side("base.json", &b);
 	ft = write_side("test.json", &t);
-	assert_int_equal(run_compare(fb, ft, "--config", cfg, NULL), 0);
+	assert_int_equal(run_compare(fb, ft, NULL), 0);
 	cmp = load_comparison();
+	r = row(cmp, 0, "fork.ns");
 	assert_string_equal(verdict_of(cmp, "fork.ns"), "unchanged");
-	assert_non_null(strstr(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "reason")),
-			       "Holm"));
-	assert_non_null(strstr(out_text, "Holm's correction over 13 metrics"));
+	assert_int_equal(json_integer_value(json_object_get(r, "corrected_over")), 13);
+	assert_true(json_real_value(json_object_get(r, "p_adjusted")) >= 0.05);
+	assert_non_null(strstr(json_string_value(json_object_get(r, "reason")), "holm over 13"));
+	tj = json_array_get(json_object_get(cmp, "tests"), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(tj, "counts"),
+							    "corrected_over")), 13);
 	json_decref(cmp);
 
-	/* without the correction the same data is a regression */
+	/* correction = none: the same data is a regression */
+	cfg = write_text("none.ini", "[compare]\ncorrection = none\n");
+	assert_int_equal(run_compare(fb, ft, "--config", cfg, NULL), 1);
+
+	/* the 12 others shown but not headline: they neither gate nor dilute */
+	b.extra_headline = t.extra_headline = false;
+	fb = write_side("base.json", &b);
+	ft = write_side("test.json", &t);
 	assert_int_equal(run_compare(fb, ft, NULL), 1);
+	cmp = load_comparison();
+	assert_int_equal(json_integer_value(json_object_get(row(cmp, 0, "fork.ns"),
+							    "corrected_over")), 1);
+	assert_false(json_is_true(json_object_get(row(cmp, 0, "noise.3.ns"), "gate")));
+	assert_false(json_is_true(json_object_get(row(cmp, 0, "noise.3.ns"), "headline")));
+	json_decref(cmp);
+}
+
+/* One round per side: shown, never judged, exit 0, and how to fix it. */
+static void test_one_round_not_judged(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb, *ft, path[300], text[1 << 15];
+	json_t *cmp, *r, *tj;
+
+	(void)state;
+	b.rounds = t.rounds = 1;
+	t.ns = ns_slow;
+	fb = write_side("base.json", &b);
+	ft = write_side("test.json", &t);
+	assert_int_equal(run_compare(fb, ft, NULL), 0);
+	cmp = load_comparison();
+	r = row(cmp, 0, "fork.ns");
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "not-judged");
+	assert_non_null(strstr(json_string_value(json_object_get(r, "reason")),
+			       "not judged: 1 round per side"));
+	assert_true(json_real_value(json_object_get(r, "change_pct")) > 19);	/* shown */
+	assert_true(json_is_null(json_object_get(r, "p_value")));
+	tj = json_object_get(json_array_get(json_object_get(cmp, "tests"), 0), "timed");
+	assert_false(json_is_true(json_object_get(tj, "judged")));
+	assert_non_null(strstr(json_string_value(json_object_get(tj, "not_judged_reason")),
+			       "--rounds 3"));
+	json_decref(cmp);
+	assert_non_null(strstr(out_text, "NOT judged"));
+	assert_non_null(strstr(out_text, "--rounds 3"));
+	snprintf(path, sizeof(path), "%s/out/summary.md", tmpdir);
+	slurp(path, text, sizeof(text));
+	assert_non_null(strstr(text, "--rounds 3"));
+
+	/* an exact regression still fails CI */
+	t.vma_allocs += 1;
+	assert_int_equal(run_compare(fb, write_side("test.json", &t), NULL), 1);
+}
+
+/* Reports from before rounds and headlines: still compared. */
+static void test_old_reports_compare(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb, *ft;
+	json_t *cmp, *tj;
+
+	(void)state;
+	b.rounds = t.rounds = 0;	/* no "round", no "rounds" */
+	b.old = t.old = true;		/* no "headline" */
+	fb = write_side("base.json", &b);
+	assert_int_equal(run_compare(fb, write_side("same.json", &b), NULL), 0);
+	t.vma_allocs += 2;
+	t.ns = ns_slow;
+	ft = write_side("test.json", &t);
+	assert_int_equal(run_compare(fb, ft, NULL), 1);
+	cmp = load_comparison();
+	assert_string_equal(verdict_of(cmp, "slab.vm_area_struct.allocs"), "regression");
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "not-judged");
+	json_decref(cmp);
+
+	/*
+	 * Rounds but no headline: fork-chain's headline metrics as this
+	 * rmapbench declares them (fork.mean_ns), so fork.ns does not gate.
+	 */
+	b.rounds = t.rounds = 3;
+	t.vma_allocs = b.vma_allocs;
+	fb = write_side("base.json", &b);
+	ft = write_side("test.json", &t);
+	assert_int_equal(run_compare(fb, ft, NULL), 0);
+	cmp = load_comparison();
+	assert_string_equal(verdict_of(cmp, "fork.ns"), "regression");
+	assert_false(json_is_true(json_object_get(row(cmp, 0, "fork.ns"), "gate")));
+	tj = json_object_get(json_array_get(json_object_get(cmp, "tests"), 0), "timed");
+	assert_true(json_is_true(json_object_get(tj, "headline_fallback")));
+	json_decref(cmp);
+}
+
+static void test_labels(void **state)
+{
+	struct side b = base_side(), t = b;
+	char *fb, *ft;
+	json_t *cmp;
+
+	(void)state;
+	b.label = "vanilla";
+	t.label = "patched";
+	fb = write_side("base.json", &b);
+	ft = write_side("test.json", &t);
+	assert_int_equal(run_compare(fb, ft, NULL), 0);
+	assert_non_null(strstr(out_text, "vanilla"));
+	assert_non_null(strstr(out_text, "patched"));
+	assert_null(strstr(out_text, "[1]"));
+	cmp = load_comparison();
+	assert_string_equal(json_string_value(json_object_get(json_object_get(cmp, "base"),
+							      "label")), "vanilla");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(cmp, "tests"), 0), "label")), "patched");
+	json_decref(cmp);
+
+	/* the same label twice is still told apart */
+	assert_int_equal(run_compare(fb, fb, NULL), 0);
+	assert_non_null(strstr(out_text, "vanilla [1]"));
+	assert_non_null(strstr(out_text, "vanilla [2]"));
+}
+
+/* What the runs can see is said: per headline metric and overall. */
+static void test_mde_reported(void **state)
+{
+	struct side b = base_side(), t = b;
+	char path[300], text[1 << 15];
+	json_t *cmp, *r, *tj;
+
+	(void)state;
+	b.drift = t.drift = drift_wide;
+	assert_int_equal(run_compare(write_side("base.json", &b),
+				     write_side("test.json", &t), NULL), 0);
+	cmp = load_comparison();
+	r = row(cmp, 0, "fork.ns");
+	/* round CoV 5%, 3+3 rounds: far above the 5% threshold */
+	assert_true(json_real_value(json_object_get(r, "mde_pct")) > 10);
+	tj = json_object_get(json_array_get(json_object_get(cmp, "tests"), 0), "timed");
+	assert_true(json_real_value(json_object_get(json_object_get(tj, "mde_min"), "mde_pct")) > 10);
+	assert_true(json_number_value(json_object_get(tj, "mde_power")) == 0.9);
+	json_decref(cmp);
+	assert_non_null(strstr(out_text, "cannot be seen with these runs"));
+	snprintf(path, sizeof(path), "%s/out/summary.md", tmpdir);
+	slurp(path, text, sizeof(text));
+	assert_non_null(strstr(text, "cannot be seen with these runs"));
+	assert_non_null(strstr(text, "| fork-chain | fork.ns | 3+3 |"));
 }
 
 static void test_outputs_written(void **state)
@@ -619,6 +805,10 @@ int main(void)
 		cmocka_unit_test(test_json_stdout_and_determinism),
 		cmocka_unit_test(test_several_test_reports),
 		cmocka_unit_test(test_holm_correction),
+		cmocka_unit_test(test_one_round_not_judged),
+		cmocka_unit_test(test_old_reports_compare),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_mde_reported),
 		cmocka_unit_test(test_outputs_written),
 	};
 
