@@ -37,8 +37,23 @@ static bool same(const json_t *a, const json_t *b)
 static int differs(const char *path, const char *what, const json_t *a, const json_t *b,
 		   const char *base)
 {
-	char sa[80], sb[80];
+	char sa[80], sb[80], sub[256];
+	const char *key;
+	json_t *x;
 
+	/* two objects: name the first member that differs */
+	if (json_is_object(a) && json_is_object(b)) {
+		json_object_foreach((json_t *)b, key, x)
+			if (!same(json_object_get(a, key), x)) {
+				snprintf(sub, sizeof(sub), "%s.%s", what, key);
+				return differs(path, sub, json_object_get(a, key), x, base);
+			}
+		json_object_foreach((json_t *)a, key, x)
+			if (!json_object_get(b, key)) {
+				snprintf(sub, sizeof(sub), "%s.%s", what, key);
+				return differs(path, sub, x, NULL, base);
+			}
+	}
 	show(b, sb, sizeof(sb));
 	show(a, sa, sizeof(sa));
 	err("%s: %s is %s, %s has %s: not rounds of one kernel and config", path, what, sb,
