@@ -499,6 +499,8 @@ REPORT_TAG=report
 [ "$ROUNDS" -eq 1 ] || [ "$HOST_ROUNDS" -gt 1 ] || REPORT_TAG="round report"
 nk=${#KERNELS[@]}
 runs=$((nk * (HOST_ROUNDS > 1 ? 1 : ROUNDS)))
+# the workload order of round r: shuffled, the same for every kernel in that round
+SHUFFLE_SEED=$(((RANDOM << 15 | RANDOM) % 1000000))
 boot=0 t_start=$SECONDS
 for ((r = 1; r <= runs / nk; r++)); do
 	for ((j = 0; j < nk; j++)); do
@@ -509,6 +511,7 @@ for ((r = 1; r <= runs / nk; r++)); do
 		RB_GUEST_ARGS=(${RB_BASE_ARGS[@]+"${RB_BASE_ARGS[@]}"})
 		[ -z "$CUR_LABEL" ] || RB_GUEST_ARGS+=(--label "$CUR_LABEL")
 		if [ "$runs" -gt "$nk" ]; then
+			RB_GUEST_ARGS+=(--shuffle-seed "$((SHUFFLE_SEED + r))")
 			CUR_SUFFIX=-round$r
 			el=$((SECONDS - t_start))
 			eta=
