@@ -204,6 +204,36 @@ static void append_round_info(json_t *dst, json_t *r, long offset, long n)
 				      json_object_get(json_object_get(r, "kernel"), "cmdline")));
 }
 
+/* Empty copies of @r's workloads in the configuration's order, whatever order a round ran them in. */
+static json_t *ordered_workloads(json_t *r)
+{
+	json_t *wls = json_array(), *names = json_object_get(json_object_get(r, "config"),
+							     "workloads");
+	json_t *w, *x, *all = json_object_get(r, "workloads");
+	size_t i, j;
+
+	json_array_foreach(names, i, x)
+		json_array_foreach(all, j, w)
+			if (json_equal(json_object_get(w, "name"), x))
+				json_array_append(wls, w);
+	json_array_foreach(all, j, w) {
+		bool listed = false;
+
+		json_array_foreach(names, i, x)
+			listed |= json_equal(json_object_get(w, "name"), x);
+		if (!listed)
+			json_array_append(wls, w);
+	}
+	json_array_foreach(wls, i, w) {
+		json_t *c = json_deep_copy(w);
+
+		json_object_set_new(c, "reps", json_array());
+		json_object_set_new(c, "status", json_string("unavailable"));
+		json_array_set_new(wls, i, c);
+	}
+	return wls;
+}
+
 json_t *merge_reports(json_t **in, const char **paths, int n)
 {
 	json_t *out, *wls, *w, *info;
@@ -214,15 +244,7 @@ json_t *merge_reports(json_t **in, const char **paths, int n)
 		if (check_compatible(in[0], paths[0], in[k], paths[k]))
 			return NULL;
 	out = json_deep_copy(in[0]);
-	/* the workloads in the configuration's order, whatever order each round ran them in */
-	wls = json_array();
-	json_array_foreach(json_object_get(in[0], "workloads"), i, w) {
-		json_t *c = json_deep_copy(w);
-
-		json_object_set_new(c, "reps", json_array());
-		json_object_set_new(c, "status", json_string("unavailable"));
-		json_array_append_new(wls, c);
-	}
+	wls = ordered_workloads(in[0]);
 	info = json_array();
 	for (int k = 0; k < n; k++) {
 		long nr = rounds_of(in[k]);
