@@ -385,9 +385,44 @@ guest_fail() {
 	FAILED=1
 }
 
+# Later rounds of a kernel reuse what its first round resolved and packed:
+# the kernel spec's K_* variables, and the initramfs, to which each boot
+# appends a small archive with its own arguments (the kernel unpacks
+# concatenated cpio archives in order, later files replacing earlier ones).
+declare -A RESOLVED=() MODULES=()
+resolve_once() {
+	if [ -n "${RESOLVED[$1]:-}" ]; then
+		eval "${RESOLVED[$1]}"
+		return 0
+	fi
+	kernel_resolve "$1" || return $?
+	RESOLVED[$1]=$(declare -p K_SPEC K_IMAGE K_RELEASE K_MODSRC K_CONFIG K_VMLINUX | sed 's/^declare -[-a-zA-Z]* /declare -g /')
+}
+# initramfs_for KERNEL-INDEX OUT: the kernel's packed root (built once) plus
+# this boot's /etc/rmapbench/args.
+initramfs_for() {
+	local base=$RB_WORK/base-$1.cpio.gz a
+	if [ ! -s "$base" ]; then
+		initramfs_build "$base" || return 1
+		MODULES[$1]=${MOD_ORDER[*]}
+	fi
+	read -ra MOD_ORDER <<<"${MODULES[$1]}"
+	rm -rf -- "$RB_WORK/args"
+	mkdir -p "$RB_WORK/args/etc/rmapbench" || return 1
+	for a in ${RB_GUEST_ARGS[@]+"${RB_GUEST_ARGS[@]}"}; do
+		printf '%s\n' "$a"
+	done >"$RB_WORK/args/etc/rmapbench/args"
+	{
+		cat -- "$base"
+		(cd "$RB_WORK/args" && find . -print0 | LC_ALL=C sort -z |
+			cpio --null -o -H newc -R 0:0 --quiet) | gzip -1
+	} >"$2.tmp" || return 1
+	mv -- "$2.tmp" "$2"
+}
+
 run_guest() {
-	local spec=$1 idx=$2 rc=0 t0 t1 accel_got panic
-	if ! kernel_resolve "$spec"; then
+	local spec=$1 idx=$2 ki=$3 rc=0 t0 t1 accel_got panic
+	if ! resolve_once "$spec"; then
 		rb_msg "$spec: cannot get this kernel"
 		FAILED=1
 		return 0
@@ -395,7 +430,7 @@ run_guest() {
 	result_begin "${CUR_LABEL:+$CUR_LABEL-}$K_RELEASE$CUR_SUFFIX"
 	RB_INITRD=$RB_WORK/initrd-$idx.cpio.gz
 	t0=$(date +%s.%N)
-	initramfs_build "$RB_INITRD" || rb_die "$spec: building the initramfs failed"
+	initramfs_for "$ki" "$RB_INITRD" || rb_die "$spec: building the initramfs failed"
 	t1=$(date +%s.%N)
 	[ -n "${GUEST_ACCEL:-}" ] || guest_choose_accel
 	rb_msg "$spec: booting $K_RELEASE under $GUEST_ACCEL (${RB_MEM} MB, ${RB_CPUS} CPUs, timeout ${RB_TIMEOUT} s)"
@@ -521,7 +556,7 @@ for ((r = 1; r <= runs / nk; r++)); do
 		if [ "${KERNELS[$i]}" = host ]; then
 			run_host "$HOST_ROUNDS"
 		else
-			run_guest "${KERNELS[$i]}" "$boot"
+			run_guest "${KERNELS[$i]}" "$boot" "$i"
 		fi
 		[ -z "$LAST_REPORT" ] || KREPORTS[i]+="$LAST_REPORT"$'\n'
 		[ "$runs" -gt "$nk" ] || [ -z "$LAST_REPORT" ] || REPORTS+=("$LAST_REPORT")

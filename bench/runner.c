@@ -900,6 +900,9 @@ int cmd_run(int argc, char **argv)
 			    "created", json_object_get(report, "created"), "cmdline",
 			    json_object_get(json_object_get(report, "kernel"), "cmdline"),
 			    "order", order));
+	if (r.args.seeded)
+		json_object_set_new(json_array_get(json_object_get(report, "round_info"), 0),
+				    "shuffle_seed", json_integer(r.args.seed));
 	if (r.progress)
 		fputs("\r\033[K", stderr);
 	close_collectors(&r);

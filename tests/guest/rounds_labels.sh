@@ -3,7 +3,8 @@
 # ./run.sh --kernel a=debian:6.12 --kernel b=debian:6.12 --rounds 2 --append ARG:
 # boots in the order a b b a; one report per kernel holding both rounds
 # (rounds, rep.round, round_info) with its label and ARG in kernel.cmdline,
-# beside the per-boot reports (rounds.txt lists them); exact counts equal
+# beside the per-boot reports (rounds.txt lists them); one shuffle seed per
+# round, shared by both kernels (per-boot arguments); exact counts equal
 # across boots and kernels; the two reports compared (the verdict itself, 0 or
 # 1, is compare's business: tests/integration/compare_*). Quick config, TCG.
 set -uo pipefail
@@ -52,6 +53,10 @@ for path, label in ((ra, "a"), (rb, "b")):
             for name, m in x["metrics"].items():
                 if m["kind"] == "exact" and name.endswith(".allocs") and m["value"] is not None:
                     exact.setdefault((w["name"], name), set()).add(m["value"])
+# each boot got its own arguments (appended to the kernel's reused initramfs):
+# one shuffle seed per round, the same for both kernels in that round
+seeds = [[e.get("shuffle_seed") for e in json.load(open(p))["round_info"]] for p in (ra, rb)]
+assert seeds[0] == seeds[1] and None not in seeds[0] and seeds[0][0] != seeds[0][1], f"seeds {seeds}"
 differ = {k: v for k, v in exact.items() if len(v) > 1}
 assert not differ, f"exact allocation counts differ across boots: {differ}"
 for b in boots:
