@@ -16,8 +16,9 @@ RB_PROG=run.sh
 
 usage() {
 	cat <<'EOF'
-usage: ./run.sh [--kernel SPEC]... [--config FILE] [--workload NAME[,NAME]] [--reps N]
-                [--set WORKLOAD.PARAM=VALUE]... [--out DIR] [--mem MB] [--cpus N]
+usage: ./run.sh [--kernel [NAME=]SPEC]... [--rounds N] [--config FILE]
+                [--workload NAME[,NAME]] [--reps N] [--set WORKLOAD.PARAM=VALUE]...
+                [--append "ARGS"] [--out DIR] [--mem MB] [--cpus N]
                 [--timeout S] [--accel auto|kvm|tcg] [-v]
        ./run.sh compare BASE.json TEST.json [--out DIR]
        ./run.sh --help
@@ -31,6 +32,15 @@ With two or more kernels, each later report is compared with the first
                    build tree (arch/x86/boot/bzImage, .config, its modules),
                    debian:6.1 or debian:6.12 (newest cloud kernel of that
                    series, downloaded into ~/.cache/rmapbench). Repeatable.
+                   NAME=SPEC labels it (report "label", compare's tables):
+                   a=~/linux-before b=~/linux-after. Labels must differ.
+  --rounds N       N rounds per kernel (default 1). Guests: each kernel is
+                   booted N times, interleaved A B B A A B ..., one report
+                   per kernel holding every round (and one per boot). The
+                   host alone: rmapbench run --rounds N (fresh process per
+                   round, workload order shuffled). docs/compare.md: 3.
+  --append "ARGS"  more kernel command-line arguments for every guest kernel
+                   (in the report's kernel.cmdline)
   --config FILE    suite configuration (INI); default configs/default.conf
   --workload LIST  only these workloads (comma-separated)
   --reps N         repetitions per workload
@@ -43,15 +53,25 @@ With two or more kernels, each later report is compared with the first
                    else TCG), kvm or tcg
   -v               verbose: rmapbench -v, and the guest console as it runs
 
+The options are checked on the host (rmapbench run --check) before anything
+is downloaded or booted.
+
+examples:
+  ./run.sh
+  ./run.sh --kernel debian:6.1 --kernel debian:6.12 --rounds 3 --config configs/quick.conf
+  ./run.sh --kernel old=~/linux-a --kernel new=~/linux-b --rounds 3
+  ./run.sh --kernel a=debian:6.12 --kernel b=debian:6.12 --append "init_on_free=1"
+
 Exit: 0 done (no regression), 1 regression found by compare, 2 bad input or
-compare error, 3 a kernel's run failed (timeout, panic, no or bad report).
+compare error, 3 a kernel's run, a build or a download failed (timeout, panic,
+no or bad report), 128+N interrupted by signal N.
 EOF
 }
 
 # --- arguments -----------------------------------------------------------------
 
-KERNELS=() SETS=()
-RB_CONFIG_FILE='' WORKLOADS='' REPS='' OUT='' RB_MEM=1024 RB_CPUS=2 RB_TIMEOUT=600
+KERNELS=() SETS=() LABELS=()
+RB_CONFIG_FILE='' WORKLOADS='' REPS='' ROUNDS=1 RB_APPEND='' OUT='' RB_MEM=1024 RB_CPUS=2 RB_TIMEOUT=600
 RB_ACCEL=${RMAPBENCH_ACCEL:-auto} RB_VERBOSE=0
 
 need_arg() { [ $# -ge 2 ] || rb_bad "$1 needs a value (see --help)"; }
@@ -110,10 +130,12 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	-v | --verbose) RB_VERBOSE=1; shift ;;
-	--kernel | --config | --workload | --reps | --set | --out | --mem | --cpus | --timeout | --accel)
+	--kernel | --config | --workload | --reps | --rounds | --append | --set | --out | --mem | --cpus | --timeout | --accel)
 		need_arg "$@"
 		case $1 in
 		--kernel) KERNELS+=("$2") ;;
+		--rounds) ROUNDS=$2 ;;
+		--append) RB_APPEND=$2 ;;
 		--config) RB_CONFIG_FILE=$2 ;;
 		--workload) WORKLOADS=$2 ;;
 		--reps) REPS=$2 ;;
@@ -137,12 +159,27 @@ while [ $# -gt 0 ]; do
 done
 
 [ ${#KERNELS[@]} -gt 0 ] || KERNELS=(host)
+# NAME=SPEC: a label (unless the whole argument is an existing path)
+for i in "${!KERNELS[@]}"; do
+	k=${KERNELS[$i]} LABELS[i]=''
+	if [ ! -e "$k" ] && [[ $k =~ ^([A-Za-z0-9][A-Za-z0-9._+-]{0,63})=(.+)$ ]]; then
+		LABELS[i]=${BASH_REMATCH[1]}
+		KERNELS[i]=${BASH_REMATCH[2]}
+		for ((j = 0; j < i; j++)); do
+			[ "${LABELS[$j]}" != "${LABELS[$i]}" ] || rb_bad "--kernel $k: label ${LABELS[$i]} given twice"
+		done
+	elif [[ $k =~ ^[^/]*= ]] && [ ! -e "$k" ]; then
+		rb_bad "--kernel $k: a label is 1 to 64 letters, digits, '.', '_', '+', '-' (NAME=SPEC)"
+	fi
+done
+[[ $ROUNDS =~ ^[0-9]{1,9}$ ]] || rb_bad "--rounds $ROUNDS: not a positive integer"
+ROUNDS=$((10#$ROUNDS))
+if [ -n "$RB_APPEND" ]; then
+	[[ $RB_APPEND =~ ^[[:print:]]{1,1024}$ ]] || rb_bad "--append: expected up to 1024 printable characters on one line"
+fi
 RB_CONFIG_FILE=${RB_CONFIG_FILE:-$RB_ROOT/configs/default.conf}
 if [ ! -f "$RB_CONFIG_FILE" ] || [ ! -r "$RB_CONFIG_FILE" ]; then
 	rb_bad "$RB_CONFIG_FILE: no such readable config file"
-fi
-if [ -n "$REPS" ]; then
-	in_range "$REPS" 1 1000000 || rb_bad "--reps $REPS: not a positive integer"
 fi
 if [ -n "$WORKLOADS" ]; then
 	[[ $WORKLOADS =~ ^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$ ]] || rb_bad "--workload $WORKLOADS: not a comma-separated list of workload names"
@@ -158,10 +195,10 @@ case ${RMAPBENCH_TCG_THREAD:-single} in single | multi) ;; *) rb_bad "RMAPBENCH_
 in_range "${RMAPBENCH_KVM_TRIAL_TIMEOUT:-30}" 1 3600 ||
 	rb_bad "RMAPBENCH_KVM_TRIAL_TIMEOUT=$RMAPBENCH_KVM_TRIAL_TIMEOUT: not a number of seconds"
 
-need_host=0 need_guest=0 need_static=0
+need_guest=0 need_static=0
 for k in "${KERNELS[@]}"; do
 	case $k in
-	host) need_host=1 need_static=1 ;;
+	host) need_static=1 ;;
 	debian:*)
 		[[ $k =~ ^debian:[0-9]+\.[0-9]+$ ]] || rb_bad "$k: expected debian:X.Y (e.g. debian:6.12)"
 		need_guest=1
@@ -174,19 +211,42 @@ for k in "${KERNELS[@]}"; do
 		;;
 	esac
 done
-[ ${#KERNELS[@]} -lt 2 ] || need_host=1 # compare runs build/rmapbench
+if [ -n "$RB_APPEND" ] && [ "$need_guest" -eq 0 ]; then
+	rb_bad "--append: only guest kernels take command-line arguments (the running kernel's is fixed)"
+fi
+# Host alone: rmapbench run --rounds N does the rounds; otherwise run.sh
+# interleaves the kernels' runs and boots and merges each kernel's rounds.
+HOST_ROUNDS=1
+if [ ${#KERNELS[@]} -eq 1 ] && [ "${KERNELS[0]}" = host ]; then
+	HOST_ROUNDS=$ROUNDS
+fi
+
+# Arguments rmapbench gets after `run --config FILE --json FILE`.
+RB_BASE_ARGS=()
+[ -z "$WORKLOADS" ] || RB_BASE_ARGS+=(--workload "$WORKLOADS")
+[ -z "$REPS" ] || RB_BASE_ARGS+=(--reps "$REPS")
+for s in ${SETS[@]+"${SETS[@]}"}; do RB_BASE_ARGS+=(--set "$s"); done
+[ "$RB_VERBOSE" -eq 0 ] || RB_BASE_ARGS+=(-v)
+RB_GUEST_ARGS=("${RB_BASE_ARGS[@]}")
+
+# build/rmapbench (run --check, merge, compare) is always built.
+# Everything the runner will be asked, checked against its workload table
+# and limits now: a typo costs milliseconds, not a download and a boot.
+build_host
+[ -x "$RB_ROOT/build/rmapbench" ] || rb_die "$RB_ROOT/build/rmapbench: missing (make failed?)"
+rc=0
+"$RB_ROOT/build/rmapbench" run --check --config "$RB_CONFIG_FILE" --rounds "$ROUNDS" \
+	${RB_BASE_ARGS[@]+"${RB_BASE_ARGS[@]}"} || rc=$?
+case $rc in
+0) ;;
+2) exit 2 ;; # rmapbench said which input, in one line
+*) [ "$rc" -lt 128 ] || exit "$rc"; rb_die "rmapbench run --check exited $rc" ;;
+esac
 
 OUT=${OUT:-$RB_ROOT/results}
 mkdir -p -- "$OUT" 2>/dev/null || rb_bad "--out $OUT: cannot create the directory"
 if [ ! -d "$OUT" ] || [ ! -w "$OUT" ]; then rb_bad "--out $OUT: not a writable directory"; fi
 OUT=$(cd -- "$OUT" && pwd)
-
-# Arguments rmapbench gets after `run --config FILE --json FILE`.
-RB_GUEST_ARGS=()
-[ -z "$WORKLOADS" ] || RB_GUEST_ARGS+=(--workload "$WORKLOADS")
-[ -z "$REPS" ] || RB_GUEST_ARGS+=(--reps "$REPS")
-for s in ${SETS[@]+"${SETS[@]}"}; do RB_GUEST_ARGS+=(--set "$s"); done
-[ "$RB_VERBOSE" -eq 0 ] || RB_GUEST_ARGS+=(-v)
 
 # --- clean-up -----------------------------------------------------------------------
 
@@ -214,7 +274,6 @@ trap 'rb_msg "hung up"; exit 129' HUP
 
 RB_WORK=$(mktemp -d "${TMPDIR:-/tmp}/rmapbench-run.XXXXXX")
 
-[ "$need_host" -eq 0 ] || build_host
 [ "$need_static" -eq 0 ] || build_static
 if [ "$need_guest" -eq 1 ]; then
 	if [ -n "${RMAPBENCH_GUEST_INIT:-}" ]; then
@@ -271,10 +330,12 @@ report_summary() {
 
 REPORTS=() FAILED=0 BAD_INPUT=0
 
+# run_host ROUNDS: the suite on the running kernel (rmapbench run --rounds ROUNDS).
 run_host() {
-	local rc=0 rel
+	local rc=0 rel rounds=$1
 	rel=$(uname -r)
-	result_begin "$rel"
+	result_begin "${CUR_LABEL:+$CUR_LABEL-}$rel$CUR_SUFFIX"
+	[ "$rounds" -eq 1 ] || RB_GUEST_ARGS+=(--rounds "$rounds")
 	rb_msg "host kernel $rel: rmapbench run --config $RB_CONFIG_FILE${RB_GUEST_ARGS[*]:+ ${RB_GUEST_ARGS[*]}}"
 	# the static build, as in guests: the same binary maps the same VMAs, so exact
 	# counts of the host and of guest kernels are comparable
@@ -297,10 +358,13 @@ run_host() {
 		return 0
 	fi
 	result_end
-	plot_report "$RESULT_DIR"
+	# a round of several is plotted with the others, once merged
+	if [ "$ROUNDS" -eq 1 ] || [ "$HOST_ROUNDS" -gt 1 ]; then
+		plot_report "$RESULT_DIR"
+	fi
 	report_summary "$RESULT_DIR/report.json"
-	REPORTS+=("$RESULT_DIR/report.json")
-	echo "report: $RESULT_DIR/report.json"
+	LAST_REPORT=$RESULT_DIR/report.json
+	echo "$REPORT_TAG: $RESULT_DIR/report.json"
 }
 
 # plot_report DIR: graphs and index.html of DIR/report.json into DIR/plots
@@ -321,27 +385,63 @@ guest_fail() {
 	FAILED=1
 }
 
+# Later rounds of a kernel reuse what its first round resolved and packed:
+# the kernel spec's K_* variables, and the initramfs, to which each boot
+# appends a small archive with its own arguments (the kernel unpacks
+# concatenated cpio archives in order, later files replacing earlier ones).
+declare -A RESOLVED=() MODULES=()
+resolve_once() {
+	if [ -n "${RESOLVED[$1]:-}" ]; then
+		eval "${RESOLVED[$1]}"
+		return 0
+	fi
+	kernel_resolve "$1" || return $?
+	RESOLVED[$1]=$(declare -p K_SPEC K_IMAGE K_RELEASE K_MODSRC K_CONFIG K_VMLINUX | sed 's/^declare -[-a-zA-Z]* /declare -g /')
+}
+# initramfs_for KERNEL-INDEX OUT: the kernel's packed root (built once) plus
+# this boot's /etc/rmapbench/args.
+initramfs_for() {
+	local base=$RB_WORK/base-$1.cpio.gz a
+	if [ ! -s "$base" ]; then
+		initramfs_build "$base" || return 1
+		MODULES[$1]=${MOD_ORDER[*]}
+	fi
+	read -ra MOD_ORDER <<<"${MODULES[$1]}"
+	rm -rf -- "$RB_WORK/args"
+	mkdir -p "$RB_WORK/args/etc/rmapbench" || return 1
+	for a in ${RB_GUEST_ARGS[@]+"${RB_GUEST_ARGS[@]}"}; do
+		printf '%s\n' "$a"
+	done >"$RB_WORK/args/etc/rmapbench/args"
+	{
+		cat -- "$base"
+		(cd "$RB_WORK/args" && find . -print0 | LC_ALL=C sort -z |
+			cpio --null -o -H newc -R 0:0 --quiet) | gzip -1
+	} >"$2.tmp" || return 1
+	mv -- "$2.tmp" "$2"
+}
+
 run_guest() {
-	local spec=$1 idx=$2 rc=0 t0 t1 accel_got panic
-	if ! kernel_resolve "$spec"; then
+	local spec=$1 idx=$2 ki=$3 rc=0 t0 t1 accel_got panic
+	if ! resolve_once "$spec"; then
 		rb_msg "$spec: cannot get this kernel"
 		FAILED=1
 		return 0
 	fi
-	result_begin "$K_RELEASE"
+	result_begin "${CUR_LABEL:+$CUR_LABEL-}$K_RELEASE$CUR_SUFFIX"
 	RB_INITRD=$RB_WORK/initrd-$idx.cpio.gz
 	t0=$(date +%s.%N)
-	initramfs_build "$RB_INITRD" || rb_die "$spec: building the initramfs failed"
+	initramfs_for "$ki" "$RB_INITRD" || rb_die "$spec: building the initramfs failed"
 	t1=$(date +%s.%N)
 	[ -n "${GUEST_ACCEL:-}" ] || guest_choose_accel
 	rb_msg "$spec: booting $K_RELEASE under $GUEST_ACCEL (${RB_MEM} MB, ${RB_CPUS} CPUs, timeout ${RB_TIMEOUT} s)"
 	qemu_run "$GUEST_ACCEL" "$RB_TIMEOUT" "$CUR_TMP/console.log" "$RB_WORK/channel-$idx.raw" \
-		"$CUR_TMP/qemu.log" || rc=$?
+		"$CUR_TMP/qemu.log" "$RB_APPEND" || rc=$?
 	[ -s "$CUR_TMP/qemu.log" ] || rm -f -- "$CUR_TMP/qemu.log"
 	channel_parse "$RB_WORK/channel-$idx.raw" "$CUR_TMP/report.json" || true
 	{
-		printf 'spec=%s\nimage=%s\nrelease=%s\naccel=%s\nmem_mb=%s\ncpus=%s\n' \
-			"$K_SPEC" "$K_IMAGE" "$K_RELEASE" "$GUEST_ACCEL" "$RB_MEM" "$RB_CPUS"
+		printf 'spec=%s\nlabel=%s\nround=%s\nimage=%s\nrelease=%s\naccel=%s\nmem_mb=%s\ncpus=%s\n' \
+			"$K_SPEC" "$CUR_LABEL" "$CUR_ROUND" "$K_IMAGE" "$K_RELEASE" "$GUEST_ACCEL" "$RB_MEM" "$RB_CPUS"
+		printf 'append=%s\n' "$RB_APPEND"
 		printf 'modules=%s\n' "${MOD_ORDER[*]}"
 		printf 'initramfs_bytes=%s\ninitramfs_build_s=%s\n' "$(stat -c %s -- "$RB_INITRD")" \
 			"$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')"
@@ -394,22 +494,79 @@ run_guest() {
 		return 0
 	fi
 	result_end
-	plot_report "$RESULT_DIR"
+	[ "$ROUNDS" -gt 1 ] || plot_report "$RESULT_DIR"
 	rb_msg "$spec ($K_RELEASE): done in ${QEMU_WALL} s under $GUEST_ACCEL (init at ${QEMU_T_INIT:-?} s, report at ${QEMU_T_SEND:-?} s)"
+	[ "$ROUNDS" -gt 1 ] || report_summary "$RESULT_DIR/report.json"
+	LAST_REPORT=$RESULT_DIR/report.json
+	echo "$REPORT_TAG: $RESULT_DIR/report.json"
+}
+
+# merge_rounds I: one report of kernel I's rounds (rmapbench merge) in its own
+# result directory, beside the per-round ones (listed in rounds.txt).
+merge_rounds() {
+	local i=$1 files=() rel mrc=0
+	mapfile -t files < <(printf '%s' "${KREPORTS[$i]:-}")
+	[ ${#files[@]} -gt 0 ] || return 0
+	rel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["release"])' "${files[0]}" 2>/dev/null) || rel=kernel
+	result_begin "${LABELS[$i]:+${LABELS[$i]}-}$rel"
+	"$RB_ROOT/build/rmapbench" merge -o "$CUR_TMP/report.json" "${files[@]}" || mrc=$?
+	if [ "$mrc" -ne 0 ]; then
+		rb_msg "${KERNELS[$i]}: merging its ${#files[@]} rounds failed (exit $mrc)"
+		rm -rf -- "$CUR_TMP"
+		CUR_TMP=
+		FAILED=1
+		return 0
+	fi
+	printf '%s\n' "${files[@]%/report.json}" >"$CUR_TMP/rounds.txt"
+	result_end
+	plot_report "$RESULT_DIR"
 	report_summary "$RESULT_DIR/report.json"
+	[ ${#files[@]} -eq "$ROUNDS" ] || rb_msg "${KERNELS[$i]}: ${#files[@]} of $ROUNDS rounds produced a report"
 	REPORTS+=("$RESULT_DIR/report.json")
 	echo "report: $RESULT_DIR/report.json"
 }
 
-idx=0
-for k in "${KERNELS[@]}"; do
-	idx=$((idx + 1))
-	if [ "$k" = host ]; then
-		run_host
-	else
-		run_guest "$k" "$idx"
-	fi
+# Round r runs the kernels forward when r is odd and backward when even
+# (A B, B A, A B, ...): a drift of the machine during the run hits every
+# kernel alike. Each kernel's rounds are then merged into one report.
+KREPORTS=()
+REPORT_TAG=report
+[ "$ROUNDS" -eq 1 ] || [ "$HOST_ROUNDS" -gt 1 ] || REPORT_TAG="round report"
+nk=${#KERNELS[@]}
+runs=$((nk * (HOST_ROUNDS > 1 ? 1 : ROUNDS)))
+# the workload order of round r: shuffled, the same for every kernel in that round
+SHUFFLE_SEED=$(((RANDOM << 15 | RANDOM) % 1000000))
+boot=0 t_start=$SECONDS
+for ((r = 1; r <= runs / nk; r++)); do
+	for ((j = 0; j < nk; j++)); do
+		i=$j
+		[ $((r % 2)) -eq 1 ] || i=$((nk - 1 - j))
+		boot=$((boot + 1))
+		CUR_LABEL=${LABELS[$i]} CUR_ROUND=$r CUR_SUFFIX='' LAST_REPORT=''
+		RB_GUEST_ARGS=(${RB_BASE_ARGS[@]+"${RB_BASE_ARGS[@]}"})
+		[ -z "$CUR_LABEL" ] || RB_GUEST_ARGS+=(--label "$CUR_LABEL")
+		if [ "$runs" -gt "$nk" ]; then
+			RB_GUEST_ARGS+=(--shuffle-seed "$((SHUFFLE_SEED + r))")
+			CUR_SUFFIX=-round$r
+			el=$((SECONDS - t_start))
+			eta=
+			[ "$boot" -eq 1 ] || eta=", ETA $((el * (runs - boot + 1) / (boot - 1))) s"
+			rb_msg "round $r/$ROUNDS, run $boot/$runs: ${LABELS[$i]:+${LABELS[$i]}=}${KERNELS[$i]} (elapsed $el s$eta)"
+		fi
+		if [ "${KERNELS[$i]}" = host ]; then
+			run_host "$HOST_ROUNDS"
+		else
+			run_guest "${KERNELS[$i]}" "$boot" "$i"
+		fi
+		[ -z "$LAST_REPORT" ] || KREPORTS[i]+="$LAST_REPORT"$'\n'
+		[ "$runs" -gt "$nk" ] || [ -z "$LAST_REPORT" ] || REPORTS+=("$LAST_REPORT")
+	done
 done
+if [ "$runs" -gt "$nk" ]; then
+	for ((i = 0; i < nk; i++)); do
+		merge_rounds "$i"
+	done
+fi
 
 # --- compare ---------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, "compare reports of two or more kernels (exit 1: regression)" },
 	{ "plot", cmd_plot, "graphs and index.html for one report" },
 	{ "export", cmd_export, "a report as KCIDB, LAVA, JUnit or tuxrun results" },
+	{ "merge", cmd_merge, "combine rounds (runs, boots) of one kernel into one report" },
 	{ NULL, NULL, NULL },
 };
 
@@ -34,10 +35,12 @@ static void usage(FILE *f)
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f, "\n'rmapbench COMMAND --help' shows the options and examples of each.\n"
-		   "exit codes: 0 ok, 1 regression (compare), 2 bad input, 3 a workload failed\n\n"
+		   "exit codes: 0 ok, 1 regression (compare), 2 bad input, 3 a run failed,\n"
+		   "128+N killed by signal N\n\n"
 		   "examples:\n"
 		   "  rmapbench probe\n"
 		   "  rmapbench run --workload fork-chain --reps 3\n"
+		   "  rmapbench run --rounds 3 --json report.json\n"
 		   "  rmapbench stat -- /bin/true\n"
 		   "  rmapbench compare base/report.json test/report.json --out cmp\n"
 		   "  rmapbench export --format junit test.json --comparison cmp/comparison.json\n");

@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "probe.h"
+#include "util.h"
 
 #define ERRLEN 128
 
@@ -1580,7 +1581,9 @@ static void probe_usage(FILE *out)
 	      "examples:\n"
 	      "  rmapbench probe\n"
 	      "  rmapbench probe | grep ': no'\n"
-	      "  rmapbench probe --json > caps.json\n", out);
+	      "  rmapbench probe --json > caps.json\n"
+	      "\n"
+	      "exit: 0 printed, 2 bad option, 3 failed (out of memory, stdout unwritable)\n", out);
 }
 
 int cmd_probe(int argc, char **argv)
@@ -1594,30 +1597,30 @@ int cmd_probe(int argc, char **argv)
 			json = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			probe_usage(stdout);
-			return 0;
+			return EXIT_OK;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "rmapbench: probe: unknown option '%s' (see rmapbench probe --help)\n",
 				argv[i]);
-			return 2;
+			return EXIT_USAGE;
 		} else {
 			fprintf(stderr, "rmapbench: probe: unexpected argument '%s' (see rmapbench probe --help)\n",
 				argv[i]);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	caps = probe_capabilities();
 	if (!caps) {
 		fprintf(stderr, "rmapbench: probe: out of memory\n");
-		return 1;
+		return EXIT_RUN;
 	}
 	if (json) {
 		if (json_dumpf(caps, stdout, JSON_INDENT(2)) || fputc('\n', stdout) == EOF)
-			ret = 1;
+			ret = EXIT_RUN;
 	} else {
 		probe_print_text(stdout, caps);
 	}
 	if (fflush(stdout))
-		ret = 1;
+		ret = EXIT_RUN;
 	json_decref(caps);
 	return ret;
 }

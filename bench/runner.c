@@ -42,6 +42,11 @@ struct runner {
 	bool progress;
 	uint64_t start_ns;
 	long reps_done, reps_total;
+	struct run_args args;
+	bool check;			/* --check: validate only */
+	int order[MAX_WORKLOADS], norder;	/* run order: indices into cfg.wl */
+	long round_k, round_n;		/* this process runs round k of n (run --rounds) */
+	double round_prev_s;		/* seconds the earlier rounds took */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -246,7 +251,17 @@ static void show_progress(struct runner *r, const char *name, int rep)
 
 	if (!r->progress)
 		return;
-	fprintf(stderr, "\r\033[K[%ld/%ld] %s rep %d/%ld  elapsed %.1fs", r->reps_done + 1,
+	fputs("\r\033[K", stderr);
+	if (r->round_n > 1) {
+		/* the later rounds: as long as the earlier ones took, or as this one will */
+		double per_round = r->round_k > 1 ? r->round_prev_s / (r->round_k - 1) :
+				   elapsed + eta;
+
+		fprintf(stderr, "round %ld/%ld ", r->round_k, r->round_n);
+		elapsed += r->round_prev_s;
+		eta += (r->round_n - r->round_k) * per_round;
+	}
+	fprintf(stderr, "[%ld/%ld] %s rep %d/%ld  elapsed %.1fs", r->reps_done + 1,
 		r->reps_total, name, rep, r->cfg.reps, elapsed);
 	if (!isnan(eta))
 		fprintf(stderr, "  ETA %.0fs", eta);
@@ -511,7 +526,7 @@ static double median_of(json_t *reps, const char *metric, bool *ok)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void print_summary(json_t *report, FILE *f)
+void run_print_summary(json_t *report, FILE *f)
 {
 	static const char *const cols[] = { "vm_area_struct", "anon_vma", "anon_vma_chain",
 					    "vma_lock" };
@@ -546,7 +561,8 @@ static void usage_run(FILE *f)
 {
 	fprintf(f,
 "usage: rmapbench run [--config FILE] [--workload NAME[,NAME]] [--set W.P=V]...\n"
-"                     [--reps N] [--interval MS] [--json FILE] [-v]\n"
+"                     [--reps N] [--rounds N [--shuffle-seed S]] [--label NAME]\n"
+"                     [--interval MS] [--json FILE] [--check] [-v]\n"
 "\n"
 "Runs workloads on the running kernel and reports, per repetition, the\n"
 "vm_area_struct / anon_vma / anon_vma_chain (/ vma_lock) objects their process\n"
@@ -556,6 +572,15 @@ static void usage_run(FILE *f)
 "  -w, --workload LIST   only these workloads (comma-separated; see 'rmapbench list')\n"
 "  -s, --set W.P=V       set parameter P of workload W (repeatable)\n"
 "  -r, --reps N          repetitions per workload (default %d)\n"
+"  -R, --rounds N        run the suite N times (1 to %d), each round in a fresh\n"
+"                        process with the workload order shuffled; one report\n"
+"                        holds every round (docs/report-schema.md)\n"
+"      --shuffle-seed S  seed of the per-round workload order (default: from\n"
+"                        the clock; the report's shuffle_seed says which)\n"
+"  -L, --label NAME      name this kernel in the report (\"label\"), e.g. to tell\n"
+"                        two builds of one release apart\n"
+"      --check           validate the options, config and bounds against the\n"
+"                        workload table and exit: 0 fine, 2 refused. Runs nothing\n"
 "  -i, --interval MS     time-series sampling interval, 0 = off (default %d)\n"
 "  -j, --json FILE       write the JSON report to FILE ('-' = stdout); written\n"
 "                        atomically. Without it a summary table is printed.\n"
@@ -565,8 +590,73 @@ static void usage_run(FILE *f)
 "\n"
 "examples:\n"
 "  rmapbench run --workload fork-chain --set fork-chain.depth=8 --reps 3\n"
-"  rmapbench run --config configs/default.conf --json results/report.json\n",
-		CONFIG_DEFAULT_REPS, CONFIG_DEFAULT_INTERVAL_MS);
+"  rmapbench run --config configs/default.conf --json results/report.json\n"
+"  rmapbench run --rounds 3 --label patched --json results/patched.json\n"
+"  rmapbench run --check --config configs/quick.conf --set fork-chain.depth=8\n",
+		CONFIG_DEFAULT_REPS, RUN_MAX_ROUNDS, CONFIG_DEFAULT_INTERVAL_MS);
+}
+
+/* --label: a short name that fits a file name and a table column. */
+static int check_label(const char *l)
+{
+	size_t n = strlen(l);
+
+	if (!n || n > 64 || strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789._+-") != n || !strchr(
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", l[0])) {
+		err("--label '%s': expected 1 to 64 letters, digits, '.', '_', '+', '-', "
+		    "starting with a letter or digit", l);
+		return -1;
+	}
+	return 0;
+}
+
+struct order_state {
+	struct runner *r;
+	bool seen[MAX_WORKLOADS];
+};
+
+static int order_one(const char *name, void *arg)
+{
+	struct order_state *st = arg;
+	struct wl_setting *ws = config_find(&st->r->cfg, name);
+	int i = ws ? (int)(ws - st->r->cfg.wl) : -1;
+
+	if (!ws || !ws->selected || st->seen[i]) {
+		err("--order: '%s' is not a selected workload, or given twice", name);
+		return -1;
+	}
+	st->seen[i] = true;
+	st->r->order[st->r->norder++] = i;
+	return 0;
+}
+
+/* Internal options of a round run by `run --rounds N`: --order A,B and --round-of K,N,MS. */
+static int parse_round_opts(struct runner *r, const char *order, const char *round_of)
+{
+	struct order_state st = { .r = r };
+	long sel = 0, ms;
+	char tail;
+
+	if (round_of && (sscanf(round_of, "%ld,%ld,%ld%c", &r->round_k, &r->round_n, &ms,
+				&tail) != 3 || r->round_k < 1 || r->round_k > r->round_n ||
+			 r->round_n > RUN_MAX_ROUNDS || ms < 0)) {
+		err("--round-of '%s': expected K,N,MS", round_of);
+		return -1;
+	}
+	if (round_of)
+		r->round_prev_s = ms / 1e3;
+	if (!order)
+		return 0;
+	if (for_each_item(order, order_one, &st))
+		return -1;
+	for (int i = 0; i < r->cfg.nr; i++)
+		sel += r->cfg.wl[i].selected;
+	if (sel != r->norder) {
+		err("--order '%s': not every selected workload", order);
+		return -1;
+	}
+	return 0;
 }
 
 /* Options are applied in order: the config first, then overrides. */
@@ -577,35 +667,48 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "set", required_argument, NULL, 's' },
 		{ "reps", required_argument, NULL, 'r' },
+		{ "rounds", required_argument, NULL, 'R' },
+		{ "shuffle-seed", required_argument, NULL, 'S' },
+		{ "label", required_argument, NULL, 'L' },
+		{ "check", no_argument, NULL, 'K' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-probes", no_argument, NULL, 'P' },
 		{ "no-collectors", no_argument, NULL, 'C' },
+		{ "order", required_argument, NULL, 'O' },	/* internal (rounds) */
+		{ "round-of", required_argument, NULL, 'G' },	/* internal (rounds) */
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *config = NULL, *select = NULL, *reps = NULL, *interval = NULL;
-	const char *sets[64];
-	int nsets = 0, c;
+	struct run_args *a = &r->args;
+	const char *rounds = NULL, *seed = NULL, *order = NULL, *round_of = NULL;
+	long v;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "c:w:s:r:i:j:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:w:s:r:R:L:i:j:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': config = optarg; break;
-		case 'w': select = optarg; break;
+		case 'c': a->config = optarg; break;
+		case 'w': a->select = optarg; break;
 		case 's':
-			if (nsets == 64) {
+			if (a->nsets == 64) {
 				err("--set: at most 64");
 				return -1;
 			}
-			sets[nsets++] = optarg;
+			a->sets[a->nsets++] = optarg;
 			break;
-		case 'r': reps = optarg; break;
-		case 'i': interval = optarg; break;
-		case 'j': r->json_path = optarg; break;
+		case 'r': a->reps = optarg; break;
+		case 'R': rounds = optarg; break;
+		case 'S': seed = optarg; break;
+		case 'L': a->label = optarg; break;
+		case 'K': r->check = true; break;
+		case 'i': a->interval = optarg; break;
+		case 'j': a->json_path = r->json_path = optarg; break;
 		case 'v': verbose++; break;
-		case 'P': r->no_probes = true; break;
-		case 'C': r->no_collectors = true; break;
+		case 'P': a->no_probes = r->no_probes = true; break;
+		case 'C': a->no_collectors = r->no_collectors = true; break;
+		case 'O': order = optarg; break;
+		case 'G': round_of = optarg; break;
 		case 'h': usage_run(stdout); exit(EXIT_OK);
 		default: usage_run(stderr); return -1;
 		}
@@ -615,22 +718,39 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 		return -1;
 	}
 	config_init(&r->cfg);
-	if (config && config_load(&r->cfg, config))
+	if (a->config && config_load(&r->cfg, a->config))
 		return -1;
-	if (select && config_select(&r->cfg, select))
+	if (a->select && config_select(&r->cfg, a->select))
 		return -1;
-	for (int i = 0; i < nsets; i++)
-		if (config_set(&r->cfg, sets[i]))
+	for (int i = 0; i < a->nsets; i++)
+		if (config_set(&r->cfg, a->sets[i]))
 			return -1;
-	if (reps && parse_long(reps, 1, 1000, &r->cfg.reps)) {
-		err("--reps '%s': expected an integer in [1, 1000]", reps);
+	if (a->reps && parse_long(a->reps, 1, 1000, &r->cfg.reps)) {
+		err("--reps '%s': expected an integer in [1, 1000]", a->reps);
 		return -1;
 	}
-	if (interval && parse_long(interval, 0, 60000, &r->cfg.interval_ms)) {
-		err("--interval '%s': expected milliseconds in [0, 60000]", interval);
+	if (a->interval && parse_long(a->interval, 0, 60000, &r->cfg.interval_ms)) {
+		err("--interval '%s': expected milliseconds in [0, 60000]", a->interval);
 		return -1;
 	}
-	return 0;
+	a->rounds = 1;
+	if (rounds && parse_long(rounds, 1, RUN_MAX_ROUNDS, &a->rounds)) {
+		err("--rounds '%s': expected an integer in [1, %d]", rounds, RUN_MAX_ROUNDS);
+		return -1;
+	}
+	if (seed && parse_long(seed, 0, UINT32_MAX, &v)) {
+		err("--shuffle-seed '%s': expected an integer in [0, %u]", seed, UINT32_MAX);
+		return -1;
+	}
+	a->seeded = seed;
+	a->seed = seed ? (unsigned long)v : (unsigned long)(now_ns() ^ getpid()) & UINT32_MAX;
+	if (a->label && check_label(a->label))
+		return -1;
+	if ((order || round_of) && a->rounds > 1) {
+		err("--order and --round-of are for a single round");
+		return -1;
+	}
+	return parse_round_opts(r, order, round_of);
 }
 
 static long long meminfo_kib(const char *key)
@@ -725,13 +845,11 @@ static void install_signals(void)
 int cmd_run(int argc, char **argv)
 {
 	struct runner r = { 0 };
-	json_t *report, *wls;
+	json_t *report, *wls, *order;
 	bool failed = false;
 	int ret = EXIT_OK;
 
 	if (parse_run_args(&r, argc, argv))
-		return EXIT_USAGE;
-	if (check_output(r.json_path) || check_bounds(&r.cfg))
 		return EXIT_USAGE;
 	for (int i = 0; i < r.cfg.nr; i++)
 		r.reps_total += r.cfg.wl[i].selected ? r.cfg.reps : 0;
@@ -739,8 +857,21 @@ int cmd_run(int argc, char **argv)
 		err("no workload selected");
 		return EXIT_USAGE;
 	}
-	install_signals();
+	if (r.check) {
+		if (check_bounds(&r.cfg))
+			return EXIT_USAGE;
+		info("ok: %ld repetitions in %ld round(s)", r.reps_total, r.args.rounds);
+		return EXIT_OK;
+	}
+	if (check_output(r.json_path) || check_bounds(&r.cfg))
+		return EXIT_USAGE;
 	resolve_self_exe();
+	if (r.args.rounds > 1)
+		return run_rounds(&r.args, &r.cfg, self_exe);
+	if (!r.norder)
+		r.norder = r.args.seeded ? round_order(&r.cfg, r.args.seed, 1, r.order) :
+			   round_order(&r.cfg, 0, 0, r.order);
+	install_signals();
 	/* undo what a killed earlier run left behind (swap, zram, cgroups, sysctls) */
 	if (wl_guard_recover_stale() > 0)
 		info("restored machine state left by an earlier, killed run");
@@ -761,11 +892,24 @@ int cmd_run(int argc, char **argv)
 				      r.sa_reason, "method", "caches"));
 	if (!r.no_probes && !r.no_collectors)
 		open_collectors(&r, report);
+	if (r.args.label)
+		json_object_set_new(report, "label", json_string(r.args.label));
 	wls = json_array();
-	for (int i = 0; i < r.cfg.nr && !interrupted; i++)
-		if (r.cfg.wl[i].selected)
-			json_array_append_new(wls, run_workload(&r, &r.cfg.wl[i], &failed));
+	order = json_array();
+	for (int j = 0; j < r.norder && !interrupted; j++) {
+		struct wl_setting *ws = &r.cfg.wl[r.order[j]];
+
+		json_array_append_new(order, json_string(ws->info->name));
+		json_array_append_new(wls, run_workload(&r, ws, &failed));
+	}
 	json_object_set_new(report, "workloads", wls);
+	json_object_set_new(report, "round_info", json_pack("[{s:i, s:O, s:O*, s:o}]", "round", 1,
+			    "created", json_object_get(report, "created"), "cmdline",
+			    json_object_get(json_object_get(report, "kernel"), "cmdline"),
+			    "order", order));
+	if (r.args.seeded)
+		json_object_set_new(json_array_get(json_object_get(report, "round_info"), 0),
+				    "shuffle_seed", json_integer(r.args.seed));
 	if (r.progress)
 		fputs("\r\033[K", stderr);
 	close_collectors(&r);
@@ -778,7 +922,7 @@ int cmd_run(int argc, char **argv)
 		if (json_write_atomic(report, r.json_path))
 			ret = EXIT_USAGE;
 	} else {
-		print_summary(report, stdout);
+		run_print_summary(report, stdout);
 	}
 	if (!ret && failed)
 		ret = EXIT_RUN;

@@ -12,7 +12,9 @@
 # linux-source-6.12 with apt-get when the tarball is missing (root only).
 # Both libraries are position-independent archives: they link into the
 # dynamic and the static (make STATIC=1) rmapbench alike.
-set -euo pipefail
+# Exit: 0 built (or already there), 3 failed.
+set -eEuo pipefail
+trap 'echo "build-libperf: failed" >&2; exit 3' ERR
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PKG=${LIBPERF_SOURCE_PKG:-linux-source-6.12}
@@ -32,7 +34,7 @@ install_source() {
 	[ -f "$TARBALL" ] && return 0
 	if [ "$(id -u)" -ne 0 ]; then
 		say "$TARBALL missing; run as root or: apt-get install $PKG"
-		exit 2
+		exit 3
 	fi
 	say "installing $PKG"
 	export DEBIAN_FRONTEND=noninteractive
@@ -40,7 +42,7 @@ install_source() {
 		apt-get update -qq
 		apt-get install -y -qq --no-install-recommends "$PKG" >/dev/null
 	fi
-	[ -f "$TARBALL" ] || { say "$PKG installed no $TARBALL"; exit 2; }
+	[ -f "$TARBALL" ] || { say "$PKG installed no $TARBALL"; exit 3; }
 }
 
 extract() {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rmapbench needs, idempotently: only missing ones,
 # and apt-get update only when something is missing.
-set -euo pipefail
+# Exit: 0 everything installed, 3 something could not be installed.
+set -eEuo pipefail
+trap 'echo "rmapbench: installing packages failed" >&2; exit 3' ERR
 
 PKGS=(
 	make gcc clang llvm pkg-config bpftool
@@ -26,7 +28,7 @@ done
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "rmapbench: missing packages: ${missing[*]} (run as root, or: apt-get install ${missing[*]})" >&2
-	exit 2
+	exit 3
 fi
 echo "rmapbench: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive

@@ -11,7 +11,7 @@
 # The corpus of each target grows in build/fuzz/corpus/<target> across runs;
 # it is seeded from tests/fuzz/seeds/<target>, configs/*.conf (INI targets)
 # and tests/data/*.json (report). A crash, leak or timeout leaves its input
-# in build/fuzz/artifacts/ and makes the script exit 1; reproduce it with
+# in build/fuzz/artifacts/ and makes the script exit 3; reproduce it with
 # build/fuzz/fuzz_<target> <file>. Exit 2: cannot build or run (no clang or
 # libFuzzer). Environment: FUZZ_JOBS=N runs N targets at once (default 1),
 # FUZZ_SKIP_BUILD=1 uses the binaries as they are.
@@ -144,5 +144,5 @@ if [ "$crashes" -gt 0 ]; then
 		grep -E -A25 '^==[0-9]+==ERROR|runtime error|invariant failed|deadly signal|ERROR: libFuzzer' \
 			"$out/logs/$t.log" | head -n 40
 	done
-	exit 1
+	exit 3
 fi

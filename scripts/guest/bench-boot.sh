@@ -41,11 +41,14 @@ for k in "${kernels[@]}"; do
 	: >"$out/times"
 	for ((i = 1; i <= runs; i++)); do
 		t0=$(date +%s.%N)
-		if ! RMAPBENCH_NO_BUILD=1 "$ROOT/run.sh" --kernel "$k" --accel tcg --config "$config" \
-			--out "$out/r" ${extra[@]+"${extra[@]}"} >"$out/log" 2>&1; then
-			echo "bench-boot.sh: run.sh --kernel $k failed:" >&2
+		rc=0
+		RMAPBENCH_NO_BUILD=1 "$ROOT/run.sh" --kernel "$k" --accel tcg --config "$config" \
+			--out "$out/r" ${extra[@]+"${extra[@]}"} >"$out/log" 2>&1 || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			echo "bench-boot.sh: run.sh --kernel $k exited $rc:" >&2
 			tail -n 20 "$out/log" >&2
-			exit 1
+			[ "$rc" -eq 2 ] || [ "$rc" -ge 128 ] || rc=3
+			exit "$rc"
 		fi
 		t1=$(date +%s.%N)
 		g=$(dirname -- "$(sed -n 's/^report: //p' "$out/log" | tail -n 1)")/guest.txt

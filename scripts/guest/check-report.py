@@ -6,7 +6,7 @@ check-report.py check FILE [--release R] [--accel A]
     exit 0 when FILE is one JSON object with schema rmapbench-report,
     schema_version 1 and the top-level fields of the schema (and, if given,
     kernel.release == R and machine.accel == A); otherwise one line on
-    stderr naming the problem and exit 1.
+    stderr naming the problem and exit 2 (bad input; README, Exit codes).
 check-report.py summary FILE
     a few lines for the terminal: kernel, accelerator, each workload's status
     and its slab allocations (first repetition).
@@ -19,38 +19,44 @@ REQUIRED = ("schema", "schema_version", "tool", "created", "kernel", "machine",
 CACHES = ("vm_area_struct", "anon_vma", "anon_vma_chain", "vma_lock")
 
 
+def bad(msg):
+    """One line naming the problem, exit 2 (bad input)."""
+    print(msg, file=sys.stderr)
+    sys.exit(2)
+
+
 def load(path):
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        sys.exit(f"{path}: {e.strerror}")
+        bad(f"{path}: {e.strerror}")
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as e:
-        sys.exit(f"{path}: not valid JSON: {e}")
+        bad(f"{path}: not valid JSON: {e}")
     return doc
 
 
 def check(path, release, accel):
     doc = load(path)
     if not isinstance(doc, dict):
-        sys.exit(f"{path}: not a JSON object")
+        bad(f"{path}: not a JSON object")
     if doc.get("schema") != "rmapbench-report":
-        sys.exit(f"{path}: schema is {doc.get('schema')!r}, not 'rmapbench-report'")
+        bad(f"{path}: schema is {doc.get('schema')!r}, not 'rmapbench-report'")
     if doc.get("schema_version") != 1:
-        sys.exit(f"{path}: schema_version {doc.get('schema_version')!r} is not 1")
+        bad(f"{path}: schema_version {doc.get('schema_version')!r} is not 1")
     missing = [k for k in REQUIRED if k not in doc]
     if missing:
-        sys.exit(f"{path}: missing {', '.join(missing)}")
+        bad(f"{path}: missing {', '.join(missing)}")
     if not isinstance(doc["workloads"], list):
-        sys.exit(f"{path}: workloads is not a list")
+        bad(f"{path}: workloads is not a list")
     got = (doc.get("kernel") or {}).get("release")
     if release is not None and got != release:
-        sys.exit(f"{path}: kernel.release is {got!r}, expected {release!r}")
+        bad(f"{path}: kernel.release is {got!r}, expected {release!r}")
     got = (doc.get("machine") or {}).get("accel")
     if accel is not None and got != accel:
-        sys.exit(f"{path}: machine.accel is {got!r}, expected {accel!r}")
+        bad(f"{path}: machine.accel is {got!r}, expected {accel!r}")
 
 
 def fmt(v):
@@ -90,7 +96,7 @@ def summary(path):
 
 def main(argv):
     if len(argv) < 3 or argv[1] not in ("check", "summary"):
-        sys.exit(__doc__)
+        bad(__doc__)
     path = argv[2]
     release = accel = None
     rest = argv[3:]
@@ -100,7 +106,7 @@ def main(argv):
         elif rest[0] == "--accel" and len(rest) > 1:
             accel = rest[1]
         else:
-            sys.exit(f"unknown argument {rest[0]!r}")
+            bad(f"unknown argument {rest[0]!r}")
         rest = rest[2:]
     if argv[1] == "check":
         check(path, release, accel)

@@ -18,8 +18,9 @@ TAIL_PID=
 
 rb_msg() { printf '%s: %s\n' "$RB_PROG" "$*" >&2; }
 rb_vmsg() { if [ "${RB_VERBOSE:-0}" -ne 0 ]; then rb_msg "$@"; fi; }
-# Failure of a run: exit 1 unless the caller catches it.
-rb_die() { rb_msg "$*"; exit 1; }
+# Failure of a run, a build, a download (not of the input): exit 3. Never 1,
+# which means "regression" (README, Exit codes).
+rb_die() { rb_msg "$*"; exit 3; }
 # Bad input (a spec, a path, an option value): exit 2.
 rb_bad() { rb_msg "$*"; exit 2; }
 

@@ -10,11 +10,11 @@
 # A second call finds it in the cache and does no download. With no network,
 # the newest cached package of the series is used (with a note on stderr).
 #
-# Exit: 0 ok, 2 bad spec or no such package, 1 download/unpack failure.
+# Exit: 0 ok, 2 bad spec or no such package, 3 download/unpack failure.
 set -euo pipefail
 
 prog=kernel-fetch.sh
-die() { echo "$prog: $*" >&2; exit 1; }
+die() { echo "$prog: $*" >&2; exit 3; }
 bad() { echo "$prog: $*" >&2; exit 2; }
 
 [ $# -eq 1 ] || bad "usage: $prog debian:X.Y (e.g. debian:6.12)"

@@ -36,8 +36,8 @@ expect() {
 }
 
 o=(--out "$T/out")
-expect reps-zero "--reps 0" --reps 0 "${o[@]}"
-expect reps-text "--reps abc" --reps abc "${o[@]}"
+expect reps-zero "--reps '0'" --reps 0 "${o[@]}"
+expect reps-text "--reps 'abc'" --reps abc "${o[@]}"
 expect reps-missing "--reps" "${o[@]}" --reps
 expect mem-small "--mem 12" --mem 12 "${o[@]}"
 expect cpus-zero "--cpus 0" --cpus 0 "${o[@]}"
@@ -52,6 +52,24 @@ expect kernel-notbz "$T/notakernel" --kernel "$T/notakernel" "${o[@]}"
 expect kernel-tree "$T/tree" --kernel "$T/tree" "${o[@]}"
 expect kernel-debian "debian:six" --kernel debian:six "${o[@]}"
 expect out-file "$T/afile" --out "$T/afile"
+# checked by the runner (rmapbench run --check) before any download or boot:
+# RMAPBENCH_CACHE stays empty, so nothing was fetched
+export RMAPBENCH_CACHE=$T/cache
+mkdir -p "$RMAPBENCH_CACHE"
+t0=$SECONDS
+expect set-typo-guest "forks" --kernel debian:6.12 --set fork-chain.forks=6 "${o[@]}"
+expect set-range-guest "fork-chain.depth" --kernel debian:6.1 --set fork-chain.depth=100000 "${o[@]}"
+expect workload-unknown "fork-chian" --kernel debian:6.12 --workload fork-chian "${o[@]}"
+expect reps-limit "--reps '1000000'" --kernel debian:6.12 --reps 1000000 "${o[@]}"
+expect rounds-zero "--rounds '0'" --kernel debian:6.12 --rounds 0 "${o[@]}"
+expect rounds-text "--rounds x" --rounds x "${o[@]}"
+expect label-twice "label a given twice" --kernel a=debian:6.12 --kernel a=debian:6.1 "${o[@]}"
+expect label-syntax "a label is" --kernel "=debian:6.12" "${o[@]}"
+expect append-host "--append" --append "init_on_free=1" "${o[@]}"
+if [ -n "$(ls -A "$RMAPBENCH_CACHE")" ] || [ $((SECONDS - t0)) -gt 20 ]; then
+	echo "FAIL checked-early: the cache has $(ls -A "$RMAPBENCH_CACHE" | wc -l) entries after $((SECONDS - t0)) s"
+	fails=$((fails + 1))
+fi
 expect compare-one "two reports" compare "$T/afile"
 expect compare-missing "$T/none.json" compare "$T/afile" "$T/none.json"
 
