@@ -18,7 +18,7 @@ usage() {
 	cat <<'EOF'
 usage: ./run.sh [--kernel [NAME=]SPEC]... [--rounds N] [--config FILE]
                 [--workload NAME[,NAME]] [--reps N] [--set WORKLOAD.PARAM=VALUE]...
-                [--append "ARGS"] [--out DIR] [--mem MB] [--cpus N]
+                [--append "ARGS"] [--append-to NAME "ARGS"] [--out DIR] [--mem MB] [--cpus N]
                 [--timeout S] [--accel auto|kvm|tcg] [-v]
        ./run.sh compare BASE.json TEST.json [--out DIR]
        ./run.sh --help
@@ -41,6 +41,11 @@ With two or more kernels, each later report is compared with the first
                    round, workload order shuffled). docs/compare.md: 3.
   --append "ARGS"  more kernel command-line arguments for every guest kernel
                    (in the report's kernel.cmdline)
+  --append-to NAME "ARGS"
+                   more arguments for the kernel labelled NAME only (after
+                   --append's), e.g. to measure a slower configuration of the
+                   same kernel: --kernel a=debian:6.12 --kernel b=debian:6.12
+                   --append-to b "init_on_alloc=1 init_on_free=1"
   --config FILE    suite configuration (INI); default configs/default.conf
   --workload LIST  only these workloads (comma-separated)
   --reps N         repetitions per workload
@@ -71,6 +76,7 @@ EOF
 # --- arguments -----------------------------------------------------------------
 
 KERNELS=() SETS=() LABELS=()
+declare -A APPEND_TO=()
 RB_CONFIG_FILE='' WORKLOADS='' REPS='' ROUNDS=1 RB_APPEND='' OUT='' RB_MEM=1024 RB_CPUS=2 RB_TIMEOUT=600
 RB_ACCEL=${RMAPBENCH_ACCEL:-auto} RB_VERBOSE=0
 
@@ -130,6 +136,12 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	-v | --verbose) RB_VERBOSE=1; shift ;;
+	--append-to)
+		[ $# -ge 3 ] || rb_bad "--append-to needs a kernel label and arguments (see --help)"
+		[ -z "${APPEND_TO[$2]:-}" ] || rb_bad "--append-to $2: given twice"
+		APPEND_TO[$2]=$3
+		shift 3
+		;;
 	--kernel | --config | --workload | --reps | --rounds | --append | --set | --out | --mem | --cpus | --timeout | --accel)
 		need_arg "$@"
 		case $1 in
@@ -177,6 +189,13 @@ ROUNDS=$((10#$ROUNDS))
 if [ -n "$RB_APPEND" ]; then
 	[[ $RB_APPEND =~ ^[[:print:]]{1,1024}$ ]] || rb_bad "--append: expected up to 1024 printable characters on one line"
 fi
+for name in "${!APPEND_TO[@]}"; do
+	[[ ${APPEND_TO[$name]} =~ ^[[:print:]]{1,1024}$ ]] ||
+		rb_bad "--append-to $name: expected up to 1024 printable characters on one line"
+	found=0
+	for i in "${!LABELS[@]}"; do [ "${LABELS[$i]}" != "$name" ] || found=1; done
+	[ "$found" -eq 1 ] || rb_bad "--append-to $name: no --kernel $name=SPEC"
+done
 RB_CONFIG_FILE=${RB_CONFIG_FILE:-$RB_ROOT/configs/default.conf}
 if [ ! -f "$RB_CONFIG_FILE" ] || [ ! -r "$RB_CONFIG_FILE" ]; then
 	rb_bad "$RB_CONFIG_FILE: no such readable config file"
@@ -211,7 +230,7 @@ for k in "${KERNELS[@]}"; do
 		;;
 	esac
 done
-if [ -n "$RB_APPEND" ] && [ "$need_guest" -eq 0 ]; then
+if { [ -n "$RB_APPEND" ] || [ ${#APPEND_TO[@]} -gt 0 ]; } && [ "$need_guest" -eq 0 ]; then
 	rb_bad "--append: only guest kernels take command-line arguments (the running kernel's is fixed)"
 fi
 # Host alone: rmapbench run --rounds N does the rounds; otherwise run.sh
@@ -422,6 +441,8 @@ initramfs_for() {
 
 run_guest() {
 	local spec=$1 idx=$2 ki=$3 rc=0 t0 t1 accel_got panic
+	local own=${CUR_LABEL:+${APPEND_TO[$CUR_LABEL]:-}}
+	local append="$RB_APPEND${own:+${RB_APPEND:+ }$own}"
 	if ! resolve_once "$spec"; then
 		rb_msg "$spec: cannot get this kernel"
 		FAILED=1
@@ -435,13 +456,13 @@ run_guest() {
 	[ -n "${GUEST_ACCEL:-}" ] || guest_choose_accel
 	rb_msg "$spec: booting $K_RELEASE under $GUEST_ACCEL (${RB_MEM} MB, ${RB_CPUS} CPUs, timeout ${RB_TIMEOUT} s)"
 	qemu_run "$GUEST_ACCEL" "$RB_TIMEOUT" "$CUR_TMP/console.log" "$RB_WORK/channel-$idx.raw" \
-		"$CUR_TMP/qemu.log" "$RB_APPEND" || rc=$?
+		"$CUR_TMP/qemu.log" "$append" || rc=$?
 	[ -s "$CUR_TMP/qemu.log" ] || rm -f -- "$CUR_TMP/qemu.log"
 	channel_parse "$RB_WORK/channel-$idx.raw" "$CUR_TMP/report.json" || true
 	{
 		printf 'spec=%s\nlabel=%s\nround=%s\nimage=%s\nrelease=%s\naccel=%s\nmem_mb=%s\ncpus=%s\n' \
 			"$K_SPEC" "$CUR_LABEL" "$CUR_ROUND" "$K_IMAGE" "$K_RELEASE" "$GUEST_ACCEL" "$RB_MEM" "$RB_CPUS"
-		printf 'append=%s\n' "$RB_APPEND"
+		printf 'append=%s\n' "$append"
 		printf 'modules=%s\n' "${MOD_ORDER[*]}"
 		printf 'initramfs_bytes=%s\ninitramfs_build_s=%s\n' "$(stat -c %s -- "$RB_INITRD")" \
 			"$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')"
