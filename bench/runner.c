@@ -395,7 +395,7 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 	dt = now_ns() - t0;
 	kill_tracked(r->sa, &tc);	/* strays of a buggy workload */
 	if (r->sa)
-		slabacct_settle(r->sa, 2000);
+		slabacct_settle(r->sa, slabacct_settle_timeout_ms());
 	series_sample(r, &s, t0);
 
 	res = json_loads(text, 0, NULL);

@@ -122,7 +122,7 @@ int cmd_stat(int argc, char **argv)
 	metrics = json_object();
 	acct = json_object();
 	if (sa) {
-		slabacct_settle(sa, 2000);
+		slabacct_settle(sa, slabacct_settle_timeout_ms());
 		slabacct_add_metrics(sa, metrics, acct);
 	} else {
 		slabacct_add_unavailable(metrics, reason);
