@@ -45,7 +45,7 @@ OBJS     := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS    := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
 
-.PHONY: all clean test unit-tests bench deps
+.PHONY: all clean test unit-tests bench deps validate-exact
 all: $(OUT)/rmapbench
 
 # libperf (see LIBPERF above)
@@ -103,6 +103,11 @@ test: deps
 
 bench: deps all
 	$(Q)scripts/bench-overhead.sh
+
+# Exact metrics have one value across repetitions, runs and boots (host and
+# Debian 6.1/6.12 guests under TCG): hours. VALIDATE_EXACT_ARGS="--kernel host".
+validate-exact: deps
+	$(Q)scripts/validate-exact.sh $(VALIDATE_EXACT_ARGS)
 
 clean:
 	$(call msg,CLEAN,build)

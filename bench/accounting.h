@@ -32,8 +32,15 @@ volatile struct sa_counters *slabacct_map_counters(int map_fd);
 void slabacct_snapshot(volatile struct sa_counters *counters, const bool *present,
 		       struct slab_snapshot *snap);
 const bool *slabacct_present_array(const struct slabacct *sa);
-/* Waits (bounded) for RCU-deferred frees: until nothing is live or @max_ms pass. */
-void slabacct_settle(struct slabacct *sa, int max_ms);
+/*
+ * After the tree is reaped: waits until every tracked object is freed,
+ * pushing RCU grace periods, at most @timeout_ms; false on timeout (the kinds
+ * still live are then reported inexact, with the reason).
+ */
+bool slabacct_settle(struct slabacct *sa, int timeout_ms);
+/* Default settle timeout, long enough for TCG guests (RMAPBENCH_SETTLE_TIMEOUT_MS overrides). */
+#define SA_SETTLE_TIMEOUT_MS	20000
+int slabacct_settle_timeout_ms(void);
 /* Tracked thread groups (to kill a timed-out tree). Returns count written. */
 int slabacct_tracked_pids(struct slabacct *sa, pid_t *pids, int max);
 

@@ -409,8 +409,15 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 		;
 	dt = now_ns() - t0;
 	kill_tracked(r->sa, &tc);	/* strays of a buggy workload */
+	/*
+	 * A killed workload (OOM, signal) cannot put back what it changed: undo
+	 * it here, or the next repetition's workload would, inside the measured
+	 * tree (seen: one more VMA and chain entry in that repetition).
+	 */
+	if (WIFSIGNALED(status))
+		wl_guard_recover_stale();
 	if (r->sa)
-		slabacct_settle(r->sa, 2000);
+		slabacct_settle(r->sa, slabacct_settle_timeout_ms());
 	series_sample(r, &s, t0);
 
 	res = json_loads(text, 0, NULL);

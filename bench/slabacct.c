@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -60,15 +62,32 @@ struct slabacct {
 	struct sa_site sites[SA_MAX_SITES];
 	int nr_sites;
 	unsigned long long missed_base;	/* recursion misses at the last reset */
+	unsigned int drop_free;		/* test knob: every Nth tracked free ignored */
+	/* end of the repetition (slabacct_settle) */
+	bool settled;			/* every tracked object freed */
+	unsigned int unsettled;		/* kinds with objects still live at the timeout */
+	long settle_ms;			/* time the wait took */
+	long grace_periods;		/* membarrier(MEMBARRIER_CMD_GLOBAL) calls */
+	char settle_reason[256];
 };
 
 /*
- * Invocations of our programs the kernel skipped because the same program was
- * already running on that CPU: a free from an interrupt (e.g. an RCU callback)
- * arriving while a task-context free was being counted. Our objects are never
- * allocated in interrupt context, so only frees can be missed, and a missed
- * free of ours leaves its object "live" after the tree is reaped: a kind with
- * misses in the window and objects still live is reported as not exact.
+ * Invocations of our programs the kernel skipped ("recursion misses"). Why
+ * they cannot make a count silently wrong (docs/report-schema.md):
+ * - a tracepoint runs its BPF programs with preemption disabled, and the
+ *   kernel skips a program only when the same program is already running on
+ *   that CPU: a missed invocation is one nested in an interrupt (hardirq,
+ *   softirq, NMI) that arrived while the program ran;
+ * - our kinds are only allocated in process context (GFP_KERNEL in
+ *   vm_area_alloc/dup, anon_vma_fork/clone, __anon_vma_prepare), so a missed
+ *   allocation is never one of ours (at most another cache's object: for a
+ *   merged cache, a "foreign" one), and sched_process_fork never nests;
+ * - a missed free can be ours (an RCU callback freeing vm_area_struct or
+ *   vma_lock in softirq): that object stays in the map and "live", so the
+ *   end-of-repetition wait (slabacct_settle) never sees all objects freed,
+ *   times out and marks the kind inexact; a reused pointer shows as "stale".
+ * RMAPBENCH_TEST_DROP_FREE=N makes the BPF side drop every Nth tracked free
+ * to test exactly that (tests/integration/missed_free.sh).
  */
 static unsigned long long recursion_misses(const struct slabacct *sa)
 {
@@ -357,6 +376,7 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 	skel->rodata->site_filter_mask = mask;
 	skel->rodata->nr_sites = sa->nr_sites;
 	memcpy((void *)skel->rodata->sites, sa->sites, sizeof(sa->sites));
+	skel->rodata->test_drop_free = sa->drop_free;
 	return 0;
 }
 
@@ -370,6 +390,24 @@ static void choose_method(struct slabacct_bpf *skel, bool btf)
 	bpf_program__set_autoload(skel->progs.raw_fork, !btf);
 }
 
+/* Hidden test knobs: a whole number in [min, max] from the environment, else @def. */
+static long env_long(const char *name, long def, long min, long max)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return def;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		err("%s=%s: not a whole number in [%ld, %ld], ignored", name, s, min, max);
+		return def;
+	}
+	return v;
+}
+
 /* Opens, configures, loads and attaches with one method; 0 or -errno. */
 static int load_with(struct slabacct *sa, bool btf, char *reason, size_t len)
 {
@@ -378,6 +416,7 @@ static int load_with(struct slabacct *sa, bool btf, char *reason, size_t len)
 	slabacct_bpf__destroy(sa->skel);
 	sa->nr_sites = 0;
 	memset(sa->kinds, 0, sizeof(sa->kinds));
+	sa->drop_free = env_long("RMAPBENCH_TEST_DROP_FREE", 0, 0, 1000000);
 	sa->skel = slabacct_bpf__open();
 	if (!sa->skel) {
 		snprintf(reason, len, "cannot open BPF object: %s", strerror(errno));
@@ -464,7 +503,13 @@ void slabacct_reset(struct slabacct *sa)
 	clear_map(sa->skel->maps.tracked, sizeof(__u32));
 	clear_map(sa->skel->maps.objs, sizeof(__u64));
 	memset((void *)sa->skel->bss->counters, 0, sizeof(sa->skel->bss->counters));
+	sa->skel->bss->test_dropped = 0;
 	sa->missed_base = recursion_misses(sa);
+	sa->settled = false;
+	sa->unsettled = 0;
+	sa->settle_ms = 0;
+	sa->grace_periods = 0;
+	snprintf(sa->settle_reason, sizeof(sa->settle_reason), "not waited for");
 }
 
 volatile struct sa_counters *slabacct_counters(struct slabacct *sa)
@@ -529,30 +574,84 @@ void slabacct_snapshot(volatile struct sa_counters *counters, const bool *presen
 	}
 }
 
-/*
- * Frees deferred by RCU (vm_area_struct on 6.4-6.12) land a grace period
- * after the tree is reaped. Waits until nothing is live, or nothing changed
- * for 100 ms (objects legitimately kept, e.g. anon_vmas pinned by KSM), or
- * @max_ms passed.
- */
-void slabacct_settle(struct slabacct *sa, int max_ms)
+/* Kinds with tracked objects still live; @total gets their sum. */
+static unsigned int live_kinds(const struct slabacct *sa, long long *total)
 {
 	volatile struct sa_counters *c = sa->skel->bss->counters;
-	struct timespec ts = { 0, 2 * 1000 * 1000 };
-	long long last = -1;
-	int still = 0;
+	unsigned int mask = 0;
 
-	for (int waited = 0; waited < max_ms && still < 100; waited += 2) {
-		long long live = 0;
+	*total = 0;
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		long long live = c[k].live;
 
-		for (int k = 0; k < SA_NR_KINDS; k++)
-			live += c[k].live;
-		if (!live)
-			return;
-		still = live == last ? still + 2 : 0;
-		last = live;
-		nanosleep(&ts, NULL);
+		if (sa->present[k] && live) {
+			mask |= 1U << k;
+			*total += live;
+		}
 	}
+	return mask;
+}
+
+/*
+ * End of a repetition, reached deterministically. Called once the tree is
+ * reaped: every object it allocated is then either freed or queued to be
+ * freed after an RCU grace period (vm_area_struct and vma_lock on 6.4 up to
+ * the kernels where the VMA cache became SLAB_TYPESAFE_BY_RCU), because
+ * nothing else holds them: the workloads leave no object pinned (ksm waits
+ * for ksmd to drop its anon_vma references before exiting, see
+ * workloads/ksm.c). So the end state is "every tracked object freed", and we
+ * wait for exactly that, not for the counts to stop moving:
+ * membarrier(MEMBARRIER_CMD_GLOBAL) returns after a grace period, and the
+ * callbacks queued before it run soon after, so each round pushes the
+ * deferred frees along. If objects are still live after @timeout_ms, one of
+ * their frees was missed (see recursion_misses()) or something pins them:
+ * those kinds' frees and live are reported as inexact, with this reason.
+ * Returns true when settled.
+ */
+bool slabacct_settle(struct slabacct *sa, int timeout_ms)
+{
+	struct timespec nap = { 0, 2 * 1000 * 1000 };
+	uint64_t t0 = now_ns(), elapsed = 0;
+	bool barrier = true;
+	long long live;
+
+	sa->grace_periods = 0;
+	while ((sa->unsettled = live_kinds(sa, &live))) {
+		elapsed = now_ns() - t0;
+		if (elapsed >= (uint64_t)timeout_ms * 1000000)
+			break;
+		/* no membarrier (CONFIG_MEMBARRIER off): grace periods come anyway */
+		if (barrier && syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+			sa->grace_periods++;
+		else
+			barrier = false;
+		nanosleep(&nap, NULL);
+	}
+	sa->settle_ms = (now_ns() - t0) / 1000000;
+	sa->settled = !sa->unsettled;
+	sa->settle_reason[0] = 0;
+	if (!sa->settled) {
+		size_t used = snprintf(sa->settle_reason, sizeof(sa->settle_reason),
+				       "%lld objects still live %.1f s after the tree was reaped (",
+				       live, sa->settle_ms / 1000.0);
+
+		for (int k = 0; k < SA_NR_KINDS && used < sizeof(sa->settle_reason); k++)
+			if (sa->unsettled & (1U << k))
+				used += snprintf(sa->settle_reason + used,
+						 sizeof(sa->settle_reason) - used, "%s%s %lld",
+						 used && sa->settle_reason[used - 1] != '(' ? ", " : "",
+						 kind_names[k],
+						 (long long)sa->skel->bss->counters[k].live);
+		if (used < sizeof(sa->settle_reason))
+			snprintf(sa->settle_reason + used, sizeof(sa->settle_reason) - used,
+				 "): a free was missed or the objects are pinned");
+	}
+	return sa->settled;
+}
+
+int slabacct_settle_timeout_ms(void)
+{
+	return env_long("RMAPBENCH_SETTLE_TIMEOUT_MS", SA_SETTLE_TIMEOUT_MS, 1, 600000);
 }
 
 int slabacct_tracked_pids(struct slabacct *sa, pid_t *pids, int max)
@@ -597,35 +696,72 @@ static json_t *metric(double value, const char *unit, const char *better, const 
 			 "better", better, "kind", kind);
 }
 
+/* A count that would look exact and is not: null, and why. */
+static json_t *inexact_metric(const char *unit, const char *better, const char *kind,
+			      const char *why)
+{
+	return json_pack("{s:n, s:s, s:s, s:s, s:s}", "value", "unit", unit, "better", better,
+			 "kind", kind, "reason", why);
+}
+
+/*
+ * slab.<cache>.{allocs,frees,live,peak}. allocs, frees and live are exact:
+ * the peak depends on how exits and deferred frees interleave, so it is
+ * compared statistically ("timed"). allocs is "lower is better"; frees and
+ * live have no better direction: with the same allocations more frees only
+ * means fewer objects left live, and after the settle wait live is 0
+ * whenever the counts are exact. A kind whose counts cannot be trusted in
+ * this repetition gets null values with an "inexact: ..." reason instead of
+ * numbers: lost objects (map full) spoil every count, a missed free
+ * (objects still live at the settle timeout, or a stale pointer) spoils
+ * frees and live (allocs stay exact: an allocation is never missed).
+ */
 void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *rep)
 {
 	volatile struct sa_counters *c = sa->skel->bss->counters;
 	unsigned long long missed = recursion_misses(sa) - sa->missed_base;
 	json_t *acct = json_object();
-	char name[96];
+	char name[96], why[384];
 
 	for (int k = 0; k < SA_NR_KINDS; k++) {
+		bool lost = c[k].lost, missed_free = c[k].stale || (sa->unsettled & (1U << k));
+
 		if (!sa->present[k])
 			continue;
-/*
- * allocs, frees and live are deterministic; the peak depends on how exits
- * and deferred frees interleave, so it is compared statistically ("timed").
- */
-#define ADD(field, kind)							\
+		if (lost)
+			snprintf(why, sizeof(why), "inexact: %lld objects not tracked (object map full)",
+				 (long long)c[k].lost);
+		else if (c[k].stale)
+			snprintf(why, sizeof(why), "inexact: %lld frees missed (pointer allocated twice)",
+				 (long long)c[k].stale);
+		else if (missed_free)
+			snprintf(why, sizeof(why), "inexact: %s", sa->settle_reason);
+#define ADD(field, better, kind, spoiled)					\
 		snprintf(name, sizeof(name), "slab.%s." #field, kind_names[k]);	\
-		json_object_set_new(metrics, name, metric(c[k].field, "objects", "lower", kind))
-		ADD(allocs, "exact");
-		ADD(frees, "exact");
-		ADD(live, "exact");
-		ADD(peak, "timed");
+		json_object_set_new(metrics, name, (spoiled) ?				\
+			inexact_metric("objects", better, kind, why) :			\
+			metric(c[k].field, "objects", better, kind))
+		ADD(allocs, "lower", "exact", lost);
+		ADD(frees, "none", "exact", lost || missed_free);
+		ADD(live, "none", "exact", lost || missed_free);
+		ADD(peak, "lower", "timed", lost);
 #undef ADD
 		json_object_set_new(acct, kind_names[k], json_pack(
 			"{s:I, s:I, s:I, s:b}", "foreign", (json_int_t)c[k].foreign,
 			"lost", (json_int_t)c[k].lost, "stale", (json_int_t)c[k].stale,
-			"exact", sa->kinds[k].exact && !c[k].lost && !c[k].stale &&
-				 !(missed && c[k].live)));
+			"exact", sa->kinds[k].exact && !lost && !missed_free));
 	}
 	json_object_set_new(acct, "missed_events", json_integer(missed));
+	json_object_set_new(acct, "settled", json_boolean(sa->settled));
+	json_object_set_new(acct, "settle_ms", json_integer(sa->settle_ms));
+	json_object_set_new(acct, "grace_periods", json_integer(sa->grace_periods));
+	if (!sa->settled)
+		json_object_set_new(acct, "settle_reason", json_string(sa->settle_reason));
+	if (sa->drop_free) {
+		json_object_set_new(acct, "test_drop_free", json_integer(sa->drop_free));
+		json_object_set_new(acct, "test_dropped",
+				    json_integer(sa->skel->bss->test_dropped));
+	}
 	json_object_set_new(rep, "slab_accounting", acct);
 }
 
@@ -640,7 +776,8 @@ void slabacct_add_unavailable(json_t *metrics, const char *reason)
 			snprintf(name, sizeof(name), "slab.%s.%s", kind_names[k], fields[f]);
 			json_object_set_new(metrics, name, json_pack(
 				"{s:n, s:s, s:s, s:s, s:s}", "value", "unit", "objects",
-				"better", "lower", "kind", "exact", "reason", why));
+				"better", f == 1 || f == 2 ? "none" : "lower",
+				"kind", f == 3 ? "timed" : "exact", "reason", why));
 		}
 	}
 }

@@ -40,10 +40,11 @@ static void usage_stat(FILE *f)
 "  rmapbench stat --json git-status.json -- git status\n");
 }
 
-static void print_stat(json_t *metrics, char **cmd, double secs, FILE *f)
+static void print_stat(json_t *metrics, json_t *acct, char **cmd, double secs, FILE *f)
 {
 	static const char *const caches[] = { "vm_area_struct", "anon_vma", "anon_vma_chain",
 					      "vma_lock" };
+	const char *why = NULL;
 
 	fprintf(f, "\n Slab objects for '%s", cmd[0]);
 	for (int i = 1; cmd[i]; i++)
@@ -62,13 +63,25 @@ static void print_stat(json_t *metrics, char **cmd, double secs, FILE *f)
 		for (int i = 0; i < 4; i++) {
 			snprintf(name, sizeof(name), "slab.%s.%s", caches[k], fields[i]);
 			m = json_object_get(json_object_get(metrics, name), "value");
-			if (json_is_number(m))
+			if (json_is_number(m)) {
 				fprintf(f, " %12.0f", json_number_value(m));
-			else
+				continue;
+			}
+			m = json_object_get(json_object_get(metrics, name), "reason");
+			if (json_is_string(m) && !strncmp(json_string_value(m), "inexact: ", 9)) {
+				fprintf(f, " %12s", "inexact");
+				why = json_string_value(m);
+			} else {
 				fprintf(f, " %12s", "n/a");
+			}
 		}
 		fputc('\n', f);
 	}
+	if (why)
+		fprintf(f, "\n %s\n", why);
+	else if (json_is_false(json_object_get(json_object_get(acct, "slab_accounting"), "settled")))
+		fprintf(f, "\n inexact: %s\n", json_string_value(json_object_get(
+			json_object_get(acct, "slab_accounting"), "settle_reason")));
 	fprintf(f, "\n %.6f seconds time elapsed\n\n", secs);
 }
 
@@ -122,12 +135,12 @@ int cmd_stat(int argc, char **argv)
 	metrics = json_object();
 	acct = json_object();
 	if (sa) {
-		slabacct_settle(sa, 2000);
+		slabacct_settle(sa, slabacct_settle_timeout_ms());
 		slabacct_add_metrics(sa, metrics, acct);
 	} else {
 		slabacct_add_unavailable(metrics, reason);
 	}
-	print_stat(metrics, argv + optind, dt / 1e9, stderr);
+	print_stat(metrics, acct, argv + optind, dt / 1e9, stderr);
 	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (json_path) {
 		json_t *cmd = json_array();

@@ -31,6 +31,14 @@ const volatile unsigned int nr_sites = 0;
 const volatile struct sa_site sites[SA_MAX_SITES] = {};
 /* Distinct caches behind our kinds: once all are in recent[], others are skipped. */
 const volatile unsigned int nr_our_caches = SA_NR_KINDS;
+/*
+ * Test only (RMAPBENCH_TEST_DROP_FREE=N): ignore every Nth free of a tracked
+ * object, as if the kernel had skipped that invocation (a recursion miss).
+ * 0 in real runs: the verifier then removes the test as dead code.
+ */
+const volatile unsigned int test_drop_free = 0;
+unsigned long long test_free_seq = 0;
+unsigned long long test_dropped = 0;
 
 /* Read (mmap'ed) by user space. */
 struct sa_counters counters[SA_NR_KINDS] = {};
@@ -204,6 +212,11 @@ static __always_inline void count_free(u64 ptr)
 
 	if (!k)
 		return;
+	if (test_drop_free &&
+	    __sync_fetch_and_add(&test_free_seq, 1) % test_drop_free == test_drop_free - 1) {
+		__sync_fetch_and_add(&test_dropped, 1);
+		return;
+	}
 	kind = *k;
 	if (bpf_map_delete_elem(&objs, &ptr))
 		return;		/* a concurrent free of the same pointer won */
