@@ -45,7 +45,7 @@ OBJS     := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS    := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
 
-.PHONY: all clean test unit-tests bench deps
+.PHONY: all clean test unit-tests bench deps soak
 all: $(OUT)/rmapbench
 
 # libperf (see LIBPERF above)
@@ -103,6 +103,14 @@ test: deps
 
 bench: deps all
 	$(Q)scripts/bench-overhead.sh
+
+# Long reliability soak (about an hour): default suite on the host and in the
+# Debian guests, machine-state workloads alone, kill trials (docs/reliability.md).
+# SOAK_ARGS="--host 3 --guest 1" for a short one.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory STATIC=1 all
+	$(Q)scripts/soak.sh $(SOAK_ARGS)
 
 clean:
 	$(call msg,CLEAN,build)
