@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Soak: does the main path ever flake? Runs, and counts failed repetitions of,
-#   - the default suite on the host, N times (./run.sh);
-#   - the default suite in each Debian guest (debian:6.1, debian:6.12, TCG),
-#     M times each (in parallel with the host part: guests change nothing here);
+# Soak: does the main path ever flake? Runs, and counts failed repetitions of
+# (in this order on the host; the guests meanwhile),
 #   - each workload that changes machine state (reclaim, ksm, migrate, thp)
 #     alone, R repetitions each;
-#   - the kill test (tests/integration/kill_test.sh) with T trials.
+#   - the kill test (tests/integration/kill_test.sh) with T trials;
+#   - the default suite on the host, N times (./run.sh);
+#   - the default suite in each Debian guest (debian:6.1, debian:6.12, TCG),
+#     M times each (in parallel with the host part: guests change nothing here).
 # Prints a table (also DIR/soak.md) and exits 3 when anything failed.
 set -uo pipefail
 
@@ -112,9 +113,6 @@ guests() {
 [ "$GUEST" -eq 0 ] || { guests & }
 gpid=$!
 
-for i in $(seq 1 "$HOST"); do
-	suite host "$i"
-done
 for w in reclaim ksm migrate thp; do
 	[ "$STATE" -gt 0 ] || break
 	dir=$OUT/state-$w
@@ -131,6 +129,9 @@ if [ "$KILLS" -gt 0 ]; then
 	printf 'kill\t1\t%s\t%s\t%s\t%s\t%s\n' "$rc" "$((KILLS - ${left:-$KILLS}))" "$KILLS" \
 		"$(date -u +%H:%M:%S)" "$(tail -n1 "$OUT/kill.log" | tr '\t' ' ')" >>"$ROWS"
 fi
+for i in $(seq 1 "$HOST"); do
+	suite host "$i"
+done
 [ "$GUEST" -eq 0 ] || wait "$gpid"
 
 python3 - "$ROWS" "$OUT/soak.md" <<'PY'
