@@ -332,7 +332,8 @@ static void replay_journal(int fd)
 
 #define PF_EXITING_FLAG	0x4		/* include/linux/sched.h */
 #define DYING_WAIT_MS	30000		/* a SIGKILLed owner tearing down its memory */
-#define STATE_WAIT_S	300		/* another run's repetition changing the machine */
+/* another run's repetition changing the machine; below rep_timeout_s (300) */
+#define STATE_WAIT_S	240
 
 /*
  * Whether @pid is a live process (not gone, not a zombie, not exiting, no
@@ -426,6 +427,18 @@ static int recover_one(const char *path, long pid)
 	return ret;
 }
 
+/* A journal that never got its name holds nothing yet. */
+static void unlink_if_unlocked(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return;
+	if (!lock_within(fd, 0))
+		unlink(path);
+	close(fd);
+}
+
 int wl_guard_recover_stale(void)
 {
 	DIR *d = opendir(guard_dir());
@@ -439,9 +452,13 @@ int wl_guard_recover_stale(void)
 		long pid;
 		char end;
 
+		snprintf(path, sizeof(path), "%s/%s", guard_dir(), de->d_name);
+		if (sscanf(de->d_name, ".guard.%ld.ne%c", &pid, &end) == 2 && pid != getpid()) {
+			unlink_if_unlocked(path);	/* died before naming it */
+			continue;
+		}
 		if (sscanf(de->d_name, "guard.%ld%c", &pid, &end) != 1 || pid == getpid())
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", guard_dir(), de->d_name);
 		n += recover_one(path, pid);
 	}
 	closedir(d);

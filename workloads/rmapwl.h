@@ -63,7 +63,7 @@ struct wl_guard {
  */
 int wl_guard_recover_stale(void);
 /*
- * Starts a guard: waits (up to 300 s) for the machine-state lock, recovers
+ * Starts a guard: waits (up to 240 s) for the machine-state lock, recovers
  * stale journals, opens and locks this process's journal.
  */
 int wl_guard_begin(struct wl_guard *g, char *why, size_t len);
