@@ -45,7 +45,7 @@ OBJS     := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS    := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
 
-.PHONY: all clean test unit-tests bench deps validate-exact
+.PHONY: all clean test unit-tests bench deps validate validate-exact validate-verdict soak
 all: $(OUT)/rmapbench
 
 # libperf (see LIBPERF above)
@@ -108,6 +108,22 @@ bench: deps all
 # Debian 6.1/6.12 guests under TCG): hours. VALIDATE_EXACT_ARGS="--kernel host".
 validate-exact: deps
 	$(Q)scripts/validate-exact.sh $(VALIDATE_EXACT_ARGS)
+
+# Long reliability soak (about an hour): default suite on the host and in the
+# Debian guests, machine-state workloads alone, kill trials (docs/reliability.md).
+# SOAK_ARGS="--host 3 --guest 1" for a short one.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory STATIC=1 all
+	$(Q)scripts/soak.sh $(SOAK_ARGS)
+
+# The verdict on real runs (issue 9): host and guest A/A, real slowdowns, an
+# exact change (docs/compare.md, "Validation on real runs"). Hours at the
+# defaults; VALIDATE_VERDICT_ARGS="--host-pairs 3 --guest-pairs 2" for a short one.
+validate-verdict: deps
+	$(Q)scripts/validate-verdict.sh $(VALIDATE_VERDICT_ARGS)
+
+validate: validate-exact validate-verdict
 
 clean:
 	$(call msg,CLEAN,build)

@@ -58,6 +58,19 @@ void wl_timed(struct wl_ctx *ctx, const char *name, double value, const char *un
 	add_metric(ctx, name, value, unit, better, "timed");
 }
 
+void wl_errno(struct wl_ctx *ctx, const char *name, int err)
+{
+	const char *ename = err ? strerrorname_np(err) : NULL;
+
+	add_metric(ctx, name, err, "errno", "none", "exact");
+	if (!err)
+		return;
+	json_object_set_new(json_object_get(ctx->metrics, name), "errno_name",
+			    json_string(ename ? ename : "unknown"));
+	json_object_set_new(json_object_get(ctx->metrics, name), "message",
+			    json_string(strerror(err)));
+}
+
 void wl_unavailable(struct wl_ctx *ctx, const char *name, const char *reason)
 {
 	char why[512];

@@ -52,6 +52,7 @@ char *file_safe(const char *s);
 void utc_stamp(char *buf, size_t len, bool compact);
 /* "%.*g"-style number without trailing noise; "n/a" for NaN */
 const char *fmt_num(char *buf, size_t len, double v);
+const char *fmt_metric(char *buf, size_t len, const char *unit, double v);
 const char *fmt_pct(char *buf, size_t len, double v);
 json_t *json_num(double v);	/* integer when integral, null when not finite */
 

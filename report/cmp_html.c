@@ -114,7 +114,8 @@ static void side_cells(struct sbuf *h, const struct metric_cmp *mc, bool base)
 		return;
 	}
 	if (mc->kind == MK_EXACT) {
-		cell_num(h, base ? mc->eb.value : mc->et.value);
+		sbuf_printf(h, "<td>%s</td>", fmt_metric(b, sizeof(b), mc->unit,
+							  base ? mc->eb.value : mc->et.value));
 		sbuf_puts(h, "<td></td>");
 		return;
 	}

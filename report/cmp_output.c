@@ -175,7 +175,7 @@ static void print_cell(const struct table_layout *l, const struct metric_cmp *mc
 		fprintf(out, "  %*s %11s  ", l->col_w, "-", "");
 		return;
 	}
-	fmt_num(vb, sizeof(vb), v);
+	fmt_metric(vb, sizeof(vb), mc->unit, v);
 	if (isnan(pct))
 		snprintf(cell, sizeof(cell), "%11s", mc->verdict == VD_NOT_JUDGED ? "(not judged)" : "");
 	else if (mc->verdict == VD_NOT_JUDGED)
@@ -238,8 +238,8 @@ static void print_stat_row(const struct comparison *c, const struct table_layout
 		s == RS_MAIN ? metric : "",
 		s == RS_MAIN ? (any->kind == MK_EXACT ? "exact" :
 				any->headline ? "med H" : "median") : names[s],
-		l->col_w, fmt_num(vb, sizeof(vb), s == RS_MAIN ?
-				  shown_value(any, true) : stat_of(any, true, s)));
+		l->col_w, fmt_metric(vb, sizeof(vb), any->unit, s == RS_MAIN ?
+				     shown_value(any, true) : stat_of(any, true, s)));
 	for (i = 0; i < c->ntests; i++) {
 		mc = find_row(&c->tests[i], bw, metric, &wc);
 		if (s == RS_MAIN)
@@ -414,7 +414,7 @@ static void md_value(struct sbuf *md, const struct metric_cmp *mc, bool base)
 {
 	char b[32];
 
-	sbuf_puts(md, fmt_num(b, sizeof(b), shown_value(mc, base)));
+	sbuf_puts(md, fmt_metric(b, sizeof(b), mc->unit, shown_value(mc, base)));
 	if (mc->kind == MK_TIMED) {
 		const struct rstat_summary *s = base ? &mc->t.base : &mc->t.test;
 

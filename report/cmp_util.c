@@ -224,6 +224,19 @@ void utc_stamp(char *buf, size_t len, bool compact)
 	strftime(buf, len, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* An errno metric reads "EFAULT (14)"; anything else as fmt_num(). */
+const char *fmt_metric(char *buf, size_t len, const char *unit, double v)
+{
+	const char *name;
+
+	if (unit && !strcmp(unit, "errno") && v > 0 && v < 4096 && v == floor(v) &&
+	    (name = strerrorname_np((int)v))) {
+		snprintf(buf, len, "%s (%.0f)", name, v);
+		return buf;
+	}
+	return fmt_num(buf, len, v);
+}
+
 const char *fmt_num(char *buf, size_t len, double v)
 {
 	if (isnan(v))

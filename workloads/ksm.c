@@ -13,7 +13,9 @@
  * KSM setting changed is restored afterwards, also on error.
  *
  * then=1 swaps the KSM pages out through the memory cgroup the root entered
- * first (zram swap, like the reclaim workload) and faults them back in;
+ * first (zram swap, like the reclaim workload) and faults them back in; the
+ * root leaves the group once the tree is built, so only the members are
+ * squeezed, and an OOM kill among them fails the repetition by name;
  * then=2 compacts memory (/proc/sys/vm/compact_memory).
  */
 #include <errno.h>
@@ -290,8 +292,13 @@ static int run_tree(struct ksm *k)
 	if (ret)
 		return wl_fail(k->ctx, "tree: %s", strerror(-ret));
 	k->op_refault = tree_op(&k->tree, "op.refault");
+	if (k->then == THEN_RECLAIM)
+		k->tree.memcg = &k->cg;
 	ret = tree_build(k->ctx, &k->tree);
 	wl_exact(k->ctx, "tree.processes", k->tree.nodes + 1, "processes", "none");
+	/* the pages are charged: the driver leaves before the group is squeezed */
+	if (!ret && k->then == THEN_RECLAIM && wl_memcg_leave(&k->cg, why, sizeof(why)))
+		ret = wl_fail(k->ctx, "%s", why);
 	if (!ret && start_ksmd(k, why, sizeof(why)))
 		ret = wl_fail(k->ctx, "%s", why);
 	else if (!ret)

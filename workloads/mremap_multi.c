@@ -148,11 +148,12 @@ static void multi_unavailable(struct multi *m, int err)
 		"multi.slab.vm_area_struct", "multi.slab.anon_vma",
 		"multi.slab.anon_vma_chain",
 	};
-	char reason[96];
+	char reason[160];
 	size_t i;
 
 	snprintf(reason, sizeof(reason),
-		 "moving several VMAs in one mremap() is unsupported (errno %d)", err);
+		 "moving several VMAs in one mremap() is unsupported (errno %d %s: %s)", err,
+		 strerrorname_np(err) ? strerrorname_np(err) : "?", strerror(err));
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		wl_unavailable(m->ctx, names[i], reason);
 }
@@ -203,7 +204,7 @@ static int multi_case_fixed(struct multi *m)
 			       res, (void *)m->dst);
 	}
 	wl_exact(m->ctx, "multi.supported", err == 0, "bool", "none");
-	wl_exact(m->ctx, "multi.errno", err, "errno", "none");
+	wl_errno(m->ctx, "multi.errno", err);
 	if (err) {
 		wl_note(m->ctx, "multi", "mremap of %ld VMAs: %s", m->vmas,
 			strerror(err));
@@ -236,7 +237,7 @@ static int multi_case_failing(struct multi *m, const char *name, size_t old_off,
 	if (res != MAP_FAILED && !(flags & MREMAP_FIXED) && res != m->src + old_off)
 		munmap(res, new_len);	/* moved somewhere of its choosing */
 	snprintf(metric, sizeof(metric), "%s.errno", name);
-	wl_exact(m->ctx, metric, err, "errno", "none");
+	wl_errno(m->ctx, metric, err);
 	multi_unmap(m);
 	return 0;
 }

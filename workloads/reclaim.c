@@ -4,7 +4,10 @@
  * memory-cgroup reclaim, then faulted back in.
  *
  * The root enters a memory cgroup of its own, writes a region of `pages`
- * pages and forks a tree (`fanout` children per process, `depth` levels);
+ * pages and forks a tree (`fanout` children per process, `depth` levels),
+ * then leaves the group (its pages stay charged there): the driver is never
+ * inside the group it squeezes, and an OOM kill of a member fails the
+ * repetition with a reason naming it;
  * every member rewrites the same cow_pct percent of the pages, so those
  * pages get a private copy in each member and the root's originals become
  * mapped by the root alone, while the rest stays shared by all processes.
@@ -12,7 +15,7 @@
  * 1. MADV_PAGEOUT by the root (pageout=1): pages out only the root's
  *    exclusive pages; the kernel skips folios mapped by more than one process.
  * 2. Cgroup reclaim (memory.reclaim on v2; memory.limit_in_bytes lowered in
- *    `steps` steps on v1): swaps out the shared pages too, each of which
+ *    `steps` steps on v1, never below what the members need): swaps out the shared pages too, each of which
  *    costs an rmap walk over every member's mapping (try_to_unmap,
  *    folio_referenced; see the rmap.* latencies).
  * 3. Refault: every process reads the whole region again.
@@ -191,6 +194,7 @@ static int do_refault(struct reclaim *r)
 static int run_tree(struct reclaim *r)
 {
 	long long usage0 = wl_memcg_usage(&r->cg);
+	char why[WL_REASON_LEN];
 	int ret;
 
 	r->len = r->pages * wl_page_size();
@@ -205,8 +209,12 @@ static int run_tree(struct reclaim *r)
 	if (ret)
 		return wl_fail(r->ctx, "tree: %s", strerror(-ret));
 	r->op_refault = tree_op(&r->tree, "op.refault");
+	r->tree.memcg = &r->cg;
 	ret = tree_build(r->ctx, &r->tree);
 	wl_exact(r->ctx, "tree.processes", r->tree.nodes + 1, "processes", "none");
+	/* the pages are charged: the driver leaves before the group is squeezed */
+	if (!ret && wl_memcg_leave(&r->cg, why, sizeof(why)))
+		ret = wl_fail(r->ctx, "%s", why);
 	wl_exact(r->ctx, "region.pages", r->pages, "pages", "none");
 	if (!ret && r->pageout)
 		do_pageout(r);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -249,15 +250,20 @@ static int undo_one(const struct guard_undo *u)
 	return ret;
 }
 
+/* Appends through the descriptor that holds the journal's lock. */
 static int journal_append(struct wl_guard *g, const struct guard_undo *u)
 {
-	FILE *f = fopen(g->journal, "ae");
+	char line[PATH_MAX + GUARD_VALUE_LEN + 32];
+	int n;
 
-	if (!f)
-		return -errno;
-	fprintf(f, "%s\t%s\t%s\n", kind_names[u->kind], u->path, u->value);
-	if (fclose(f))
-		return -errno;
+	if (g->fd < 0)
+		return -EBADF;
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", kind_names[u->kind], u->path,
+		     u->value);
+	if (n >= (int)sizeof(line))
+		return -ENAMETOOLONG;
+	if (write(g->fd, line, n) != n)
+		return errno ? -errno : -EIO;
 	return 0;
 }
 
@@ -297,20 +303,23 @@ static int parse_journal_line(char *line, struct guard_undo *u)
 	return -1;
 }
 
-/* Undoes one dead process's journal, newest entry first. */
-static void replay_journal(const char *path)
+/* Undoes the journal open (and locked) on @fd, newest entry first. */
+static void replay_journal(int fd)
 {
 	struct guard_undo *undo = calloc(GUARD_MAX, sizeof(*undo));
 	char line[PATH_MAX + GUARD_VALUE_LEN + 32];
-	FILE *f = fopen(path, "re");
-	int n = 0;
+	int dfd = dup(fd), n = 0;
+	FILE *f = dfd >= 0 ? fdopen(dfd, "r") : NULL;
 
 	if (!f || !undo) {
 		free(undo);
 		if (f)
 			fclose(f);
+		else if (dfd >= 0)
+			close(dfd);
 		return;
 	}
+	rewind(f);
 	while (n < GUARD_MAX && fgets(line, sizeof(line), f))
 		if (!parse_journal_line(line, &undo[n]))
 			n++;
@@ -318,8 +327,116 @@ static void replay_journal(const char *path)
 	while (n--)
 		if (undo[n].kind != GUARD_ENTER)	/* that process is gone */
 			undo_one(&undo[n]);
-	unlink(path);
 	free(undo);
+}
+
+#define PF_EXITING_FLAG	0x4		/* include/linux/sched.h */
+#define DYING_WAIT_MS	30000		/* a SIGKILLed owner tearing down its memory */
+/* another run's repetition changing the machine; below rep_timeout_s (300) */
+#define STATE_WAIT_S	240
+
+/*
+ * Whether @pid is a live process (not gone, not a zombie, not exiting, no
+ * SIGKILL pending). A journal's lock, not its pid, says whether its owner is
+ * alive; this only decides whether a held lock is worth waiting for.
+ */
+static bool owner_alive(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long pend;
+	unsigned int flags = 0;
+	char state = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (wl_read_file(path, buf, sizeof(buf)))
+		return false;
+	p = strrchr(buf, ')');
+	/* ") S ppid pgrp session tty_nr tpgid flags" */
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+		return false;
+	if (state == 'Z' || state == 'X' || (flags & PF_EXITING_FLAG))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	for (const char *key = "ShdPnd:"; key; key = strcmp(key, "SigPnd:") ? "SigPnd:" : NULL) {
+		FILE *f = fopen(path, "re");
+		size_t klen = strlen(key);
+
+		if (!f)
+			return false;
+		while (fgets(buf, sizeof(buf), f))
+			if (!strncmp(buf, key, klen) && sscanf(buf + klen, "%llx", &pend) == 1 &&
+			    (pend & (1ull << (SIGKILL - 1)))) {
+				fclose(f);
+				return false;
+			}
+		fclose(f);
+	}
+	return true;
+}
+
+/* flock(LOCK_EX) within @ms milliseconds (0: try once); 0 or -1. */
+static int lock_within(int fd, long ms)
+{
+	struct timespec ts = { 0, 20 * 1000000 };
+
+	for (long waited = 0;; waited += 20) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (waited >= ms)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * One journal: its owner holds an exclusive flock on it for its whole life
+ * (tree members inherit it and die with the owner), and the kernel drops
+ * that lock when the last holder's files are closed at exit. Held by a live
+ * owner: a concurrent run, left alone. Held by a dying one (SIGKILLed,
+ * exiting, a zombie whose members still exit): waited for. Then replayed
+ * and unlinked, unless another recovery got there first.
+ */
+static int recover_one(const char *path, long pid)
+{
+	struct stat st;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	if (lock_within(fd, 0)) {
+		if (owner_alive(pid) || lock_within(fd, DYING_WAIT_MS)) {
+			if (!owner_alive(pid))
+				fprintf(stderr, "rmapbench: process %ld is still exiting after "
+					"%d s: %s left for a later run\n", pid, DYING_WAIT_MS / 1000,
+					path);
+			close(fd);
+			return 0;
+		}
+	}
+	if (!fstat(fd, &st) && st.st_nlink > 0) {
+		fprintf(stderr, "rmapbench: undoing what process %ld left behind (%s)\n", pid,
+			path);
+		replay_journal(fd);
+		unlink(path);
+		ret = 1;
+	}
+	close(fd);		/* drops the lock */
+	return ret;
+}
+
+/* A journal that never got its name holds nothing yet. */
+static void unlink_if_unlocked(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return;
+	if (!lock_within(fd, 0))
+		unlink(path);
+	close(fd);
 }
 
 int wl_guard_recover_stale(void)
@@ -333,32 +450,108 @@ int wl_guard_recover_stale(void)
 		return 0;
 	while ((de = readdir(d))) {
 		long pid;
+		char end;
 
-		if (sscanf(de->d_name, "guard.%ld", &pid) != 1)
-			continue;
-		if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
-			continue;
 		snprintf(path, sizeof(path), "%s/%s", guard_dir(), de->d_name);
-		fprintf(stderr, "rmapbench: undoing what process %ld left behind (%s)\n", pid,
-			path);
-		replay_journal(path);
-		n++;
+		if (sscanf(de->d_name, ".guard.%ld.ne%c", &pid, &end) == 2 && pid != getpid()) {
+			unlink_if_unlocked(path);	/* died before naming it */
+			continue;
+		}
+		if (sscanf(de->d_name, "guard.%ld%c", &pid, &end) != 1 || pid == getpid())
+			continue;
+		n += recover_one(path, pid);
 	}
 	closedir(d);
 	return n;
+}
+
+/* The pid written in the state lock by its holder, 0 if unknown. */
+static long state_holder(int fd)
+{
+	char buf[32] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	return n > 0 ? atol(buf) : 0;
+}
+
+/*
+ * Machine-state changes are serialized: one guard at a time holds
+ * state.lock (flock, dropped by the kernel when the holder dies), so two
+ * runs never fight over zram, swap, memory cgroups, THP or KSM settings
+ * nor restore each other's settings under each other's feet. A second run
+ * waits up to STATE_WAIT_S for it, then fails with the holder's pid.
+ */
+static int take_state_lock(struct wl_guard *g, char *why, size_t len)
+{
+	char path[PATH_MAX], buf[32];
+	long holder;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/state.lock", guard_dir());
+	g->state_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (g->state_fd < 0) {
+		snprintf(why, len, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (lock_within(g->state_fd, 0)) {
+		holder = state_holder(g->state_fd);
+		fprintf(stderr, "rmapbench: waiting for process %ld to finish changing machine "
+			"state (%s)\n", holder, path);
+		if (lock_within(g->state_fd, STATE_WAIT_S * 1000L)) {
+			snprintf(why, len, "machine state busy: process %ld has held %s for over "
+				 "%d s (another run using zram/swap/memory cgroups/THP/KSM)",
+				 state_holder(g->state_fd), path, STATE_WAIT_S);
+			close(g->state_fd);
+			g->state_fd = -1;
+			return -1;
+		}
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", getpid());
+	/* the pid is only for messages: a failure to write it is harmless */
+	if (!ftruncate(g->state_fd, 0) && pwrite(g->state_fd, buf, n, 0) != n)
+		n = 0;
+	return 0;
+}
+
+/* The journal, locked before it gets its name: recovery never sees it unlocked. */
+static int open_journal(struct wl_guard *g, char *why, size_t len)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(g->journal, sizeof(g->journal), "%s/guard.%d", guard_dir(), g->owner);
+	snprintf(tmp, sizeof(tmp), "%s/.guard.%d.new", guard_dir(), g->owner);
+	unlink(tmp);
+	g->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+	if (g->fd < 0 || flock(g->fd, LOCK_EX) || rename(tmp, g->journal)) {
+		snprintf(why, len, "journal %s: %s", g->journal, strerror(errno));
+		if (g->fd >= 0)
+			close(g->fd);
+		unlink(tmp);
+		g->fd = -1;
+		g->journal[0] = 0;
+		return -1;
+	}
+	return 0;
 }
 
 int wl_guard_begin(struct wl_guard *g, char *why, size_t len)
 {
 	memset(g, 0, sizeof(*g));
 	g->owner = getpid();
-	wl_guard_recover_stale();
+	g->fd = -1;
+	g->state_fd = -1;
 	if (mkdir(guard_dir(), 0700) && errno != EEXIST) {
 		snprintf(why, len, "mkdir %s: %s", guard_dir(), strerror(errno));
 		return -1;
 	}
-	snprintf(g->journal, sizeof(g->journal), "%s/guard.%d", guard_dir(), g->owner);
-	unlink(g->journal);
+	if (take_state_lock(g, why, len))
+		return -1;
+	wl_guard_recover_stale();
+	if (open_journal(g, why, len)) {
+		close(g->state_fd);
+		g->state_fd = -1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -369,9 +562,14 @@ void wl_guard_end(struct wl_guard *g)
 	while (g->nr > 0)
 		undo_one(&g->undo[--g->nr]);
 	if (g->journal[0])
-		unlink(g->journal);
+		unlink(g->journal);	/* before the lock goes: never seen unlocked */
 	g->journal[0] = 0;
-	rmdir(guard_dir());	/* when no other run uses it */
+	if (g->fd >= 0)
+		close(g->fd);
+	if (g->state_fd >= 0)
+		close(g->state_fd);
+	g->fd = -1;
+	g->state_fd = -1;
 }
 
 /* Current value; for "a [b] c" files, the bracketed choice. */
@@ -763,8 +961,8 @@ int wl_memcg_create(struct wl_guard *g, struct wl_memcg *cg, char *why, size_t l
 		snprintf(why, len, "mkdir %s: %s", cg->dir, strerror(errno));
 		return -1;
 	}
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", w.origin);
-	if (wl_guard_push(g, GUARD_ENTER, procs, NULL))
+	snprintf(cg->origin_procs, sizeof(cg->origin_procs), "%s/cgroup.procs", w.origin);
+	if (wl_guard_push(g, GUARD_ENTER, cg->origin_procs, NULL))
 		return -1;
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->dir);
 	snprintf(pid, sizeof(pid), "%d", getpid());
@@ -774,6 +972,29 @@ int wl_memcg_create(struct wl_guard *g, struct wl_memcg *cg, char *why, size_t l
 		return -1;
 	}
 	return 0;
+}
+
+int wl_memcg_leave(const struct wl_memcg *cg, char *why, size_t len)
+{
+	char pid[32];
+	int ret;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ret = wl_write_file(cg->origin_procs, pid);
+	if (ret)
+		snprintf(why, len, "leave %s for %s: %s", cg->dir, cg->origin_procs,
+			 strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+long long wl_memcg_oom_kills(const struct wl_memcg *cg)
+{
+	char path[PATH_MAX + 64];
+	long long v;
+
+	snprintf(path, sizeof(path), "%s/%s", cg->dir,
+		 cg->version == 2 ? "memory.events" : "memory.oom_control");
+	return wl_read_keyed(path, "oom_kill", &v) ? -1 : v;
 }
 
 static long long cg_file_ll(const struct wl_memcg *cg, const char *name)
@@ -845,20 +1066,72 @@ static long long reclaim_v2(struct wl_ctx *ctx, const struct wl_memcg *cg, long 
 	return total;
 }
 
-/* v1: memory.limit_in_bytes stepped down to @target; EBUSY ends it early. */
-static long long reclaim_v1(struct wl_ctx *ctx, const struct wl_memcg *cg, long long target,
-			    int steps, char *why, size_t len)
+/* Processes in the group (lines of cgroup.procs). */
+static long cg_tasks(const struct wl_memcg *cg)
 {
-	long long usage = wl_memcg_usage(cg), chunk, limit, total = 0;
-	char path[PATH_MAX + 32], val[32];
-	uint64_t ns;
-	int ret = 0;
+	char path[PATH_MAX + 32], line[32];
+	long n = 0;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+#define V1_ROOM_PER_TASK	(256ll << 10)
+#define V1_ROOM_BASE		(1ll << 20)
+
+/*
+ * v1: the lowest limit the members can live under. Kernel memory (page
+ * tables, stacks, slab; counted in memory.usage_in_bytes on v1) cannot be
+ * reclaimed, and a member woken from its futex wait faults its stack and
+ * data back in: a limit at or below that is what OOM-killed tasks before
+ * (usage 256kB, limit 256kB). Room: 256 KiB per task and 1 MiB more.
+ */
+static long long v1_floor(const struct wl_memcg *cg)
+{
+	char path[PATH_MAX + 32];
+	long long kmem = cg_file_ll(cg, "memory.kmem.usage_in_bytes"), rss = 0, cache = 0;
+
+	if (kmem < 0) {		/* no kmem file: what is neither anon nor file */
+		snprintf(path, sizeof(path), "%s/memory.stat", cg->dir);
+		wl_read_keyed(path, "total_rss", &rss);
+		wl_read_keyed(path, "total_cache", &cache);
+		kmem = wl_memcg_usage(cg) - rss - cache;
+		if (kmem < 0)
+			kmem = 0;
+	}
+	return kmem + cg_tasks(cg) * V1_ROOM_PER_TASK + V1_ROOM_BASE;
+}
+
+/*
+ * v1: memory.limit_in_bytes stepped down towards @target, never below
+ * v1_floor() (EBUSY, the kernel could not reclaim that far, ends it early);
+ * the limit is lifted; if @target lay below the floor, memory.force_empty
+ * (reclaims what it can without any limit) takes the rest.
+ */
+static long long reclaim_v1(struct wl_ctx *ctx, const struct wl_memcg *cg, long long target,
+			    int steps, const char **method, char *why, size_t len)
+{
+	long long usage = wl_memcg_usage(cg), floor = v1_floor(cg), stop, chunk, limit;
+	long long total = 0;
+	char path[PATH_MAX + 32], val[32] = "";
+	uint64_t ns;
+	int ret = 0, lift;
+
+	stop = target > floor ? target : floor;
 	snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", cg->dir);
-	chunk = (usage - target) / steps;
+	chunk = (usage - stop) / steps;
 	if (chunk < 65536)
 		chunk = 65536;
-	for (limit = usage - chunk; limit >= target - chunk / 2; limit -= chunk) {
+	for (limit = usage - chunk; limit >= stop; limit -= chunk) {
+		if (limit < v1_floor(cg))	/* kernel memory grew meanwhile */
+			break;
 		snprintf(val, sizeof(val), "%lld", limit);
 		ret = timed_write(ctx, path, val, &ns);
 		total += ns;
@@ -866,10 +1139,25 @@ static long long reclaim_v1(struct wl_ctx *ctx, const struct wl_memcg *cg, long 
 			break;
 	}
 	/* lift the limit: the members must be able to refault */
-	wl_write_file(path, "-1");
+	lift = wl_write_file(path, "-1");
 	if (ret && ret != -EBUSY) {
 		snprintf(why, len, "write %s to %s: %s", val, path, strerror(-ret));
 		return -1;
+	}
+	if (lift) {
+		snprintf(why, len, "lift %s: %s", path, strerror(-lift));
+		return -1;
+	}
+	if (target < floor && wl_memcg_usage(cg) > target) {
+		snprintf(path, sizeof(path), "%s/memory.force_empty", cg->dir);
+		*method = "cgroup v1 memory.limit_in_bytes lowered step by step to a floor, "
+			  "then memory.force_empty";
+		ret = timed_write(ctx, path, "0", &ns);
+		total += ns;
+		if (ret) {
+			snprintf(why, len, "write 0 to %s: %s", path, strerror(-ret));
+			return -1;
+		}
 	}
 	return total;
 }
@@ -884,8 +1172,8 @@ long long wl_memcg_reclaim(struct wl_ctx *ctx, const struct wl_memcg *cg,
 		*method = "cgroup v2 memory.reclaim";
 		return reclaim_v2(ctx, cg, target, steps, why, len);
 	}
-	*method = "cgroup v1 memory.limit_in_bytes lowered step by step";
-	return reclaim_v1(ctx, cg, target, steps, why, len);
+	*method = "cgroup v1 memory.limit_in_bytes lowered step by step to a floor";
+	return reclaim_v1(ctx, cg, target, steps, method, why, len);
 }
 
 /* ---- trees of processes --------------------------------------------------- */
@@ -1077,6 +1365,38 @@ static int fork_kids(struct share_tree *t)
 	return 0;
 }
 
+/* A member gone or a zombie (not yet reaped by its parent). */
+static bool member_dead(pid_t pid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (wl_read_file(path, buf, sizeof(buf)))
+		return true;
+	p = strrchr(buf, ')');
+	return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/*
+ * Root: an OOM kill in the members' memory cgroup fails the repetition with
+ * a reason naming it (instead of a member's bare SIGKILL, or a phase that
+ * waits for an answer that never comes).
+ */
+static int tree_oom(struct wl_ctx *ctx, const struct share_tree *t)
+{
+	long long kills = t->memcg ? wl_memcg_oom_kills(t->memcg) : -1;
+
+	if (kills <= 0)
+		return 0;
+	for (long i = 1; i <= t->nodes; i++)
+		if (t->sh->pids[i] && member_dead(t->sh->pids[i]))
+			return wl_fail(ctx, "OOM killer in memcg %s killed pid %d (tree member %ld)"
+				       "%s", t->memcg->dir, t->sh->pids[i], i,
+				       kills > 1 ? " and others" : "");
+	return wl_fail(ctx, "OOM killer in memcg %s killed %lld process(es)", t->memcg->dir,
+		       kills);
+}
+
 /* Root: waits until every member acknowledged; bounded. */
 static int wait_acks(struct wl_ctx *ctx, struct share_tree *t, int phase)
 {
@@ -1085,6 +1405,8 @@ static int wait_acks(struct wl_ctx *ctx, struct share_tree *t, int phase)
 	int n;
 
 	while ((n = __atomic_load_n(&t->sh->acks, __ATOMIC_ACQUIRE)) < t->nodes) {
+		if (tree_oom(ctx, t))
+			return -1;
 		if (__atomic_load_n(&t->sh->failed, __ATOMIC_ACQUIRE))
 			break;
 		if (wl_now_ns() > deadline)
@@ -1092,6 +1414,8 @@ static int wait_acks(struct wl_ctx *ctx, struct share_tree *t, int phase)
 				       phase, n, t->nodes);
 		futex(&t->sh->acks, FUTEX_WAIT, n, &ts);
 	}
+	if (tree_oom(ctx, t))
+		return -1;
 	if (t->sh->failed)
 		return wl_fail(ctx, "%s", t->sh->error);
 	return 0;
@@ -1132,6 +1456,7 @@ int tree_finish(struct wl_ctx *ctx, struct share_tree *t)
 
 	if (!sh)
 		return 0;
+	ret = tree_oom(ctx, t);	/* before the reaping: dead members are still zombies */
 	__atomic_store_n(&sh->phase, TREE_PHASE_EXIT, __ATOMIC_RELEASE);
 	futex_wake_all(&sh->phase);
 	reap_kids(t, wl_now_ns());

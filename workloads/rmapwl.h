@@ -6,8 +6,10 @@
  * - a guard that changes machine state (sysfs/procfs values, zram swap,
  *   memory cgroups, mounts) and puts all of it back, in reverse order, on
  *   success and on error; every change is journaled first under
- *   /run/rmapbench, so what a killed workload left behind is undone by the
- *   next one (wl_guard_recover_stale);
+ *   /run/rmapbench/guard.PID, a file its owner keeps flock()ed for its life,
+ *   so what a killed workload left behind is undone by the runner or the
+ *   next run (wl_guard_recover_stale) as soon as the kernel drops the lock;
+ *   one guard at a time holds /run/rmapbench/state.lock (others wait);
  * - zram swap and memory-cgroup reclaim built on the guard;
  * - a tree of processes sharing the root's anonymous pages, driven in
  *   phases, whose members report latencies back to the root;
@@ -48,13 +50,22 @@ struct guard_undo {
 struct wl_guard {
 	pid_t owner;		/* only this process undoes */
 	int nr;
+	int fd;			/* the journal, flock()ed for the owner's life */
+	int state_fd;		/* state.lock: one guard at a time changes the machine */
 	char journal[PATH_MAX];
 	struct guard_undo undo[GUARD_MAX];
 };
 
-/* Undoes journals of dead processes; returns how many were replayed. */
+/*
+ * Undoes journals whose lock is free (their owners died), waiting up to 30 s
+ * for an owner that is dying; journals of live runs are left alone.
+ * Returns how many were replayed.
+ */
 int wl_guard_recover_stale(void);
-/* Starts a guard (recovering stale journals first). */
+/*
+ * Starts a guard: waits (up to 240 s) for the machine-state lock, recovers
+ * stale journals, opens and locks this process's journal.
+ */
 int wl_guard_begin(struct wl_guard *g, char *why, size_t len);
 /* Undoes everything, newest first; errors are printed, not returned. */
 void wl_guard_end(struct wl_guard *g);
@@ -91,21 +102,35 @@ int wl_swap_create(struct wl_guard *g, struct wl_swap *sw, uint64_t bytes,
 struct wl_memcg {
 	int version;		/* 1 or 2 */
 	char dir[PATH_MAX];
+	char origin_procs[PATH_MAX + 32];	/* cgroup.procs of the cgroup we left */
 };
 
 /* Whether a memory cgroup can be made and entered here. */
 bool wl_memcg_supported(char *why, size_t len);
 /* Creates a memory cgroup and moves the calling process into it. */
 int wl_memcg_create(struct wl_guard *g, struct wl_memcg *cg, char *why, size_t len);
+/*
+ * Moves the calling process back to the cgroup it came from. Pages it
+ * charged stay charged to @cg (charges never move with a task on v2, nor on
+ * v1 without move_charge_at_immigrate), so a driver that wrote its pages
+ * inside and then left can squeeze the group without ever being squeezed.
+ */
+int wl_memcg_leave(const struct wl_memcg *cg, char *why, size_t len);
+/* OOM kills inside the group (memory.events / memory.oom_control oom_kill); -1 unknown. */
+long long wl_memcg_oom_kills(const struct wl_memcg *cg);
 /* Charged bytes (memory.current / memory.usage_in_bytes); -1 on error. */
 long long wl_memcg_usage(const struct wl_memcg *cg);
 /* Swapped-out bytes of the cgroup; -1 when unknown. */
 long long wl_memcg_swap(const struct wl_memcg *cg);
 /*
  * Reclaims the cgroup down to about @target bytes in @steps timed writes
- * (op.memory_reclaim): memory.reclaim on v2, lowering memory.limit_in_bytes
- * on v1 (then lifted again). Returns the total ns spent in the writes, or
- * -1 with @why. @method receives a description.
+ * (op.memory_reclaim). v2: memory.reclaim, which sets no limit and so can
+ * never OOM-kill. v1: memory.limit_in_bytes lowered step by step but never
+ * below a floor (the group's kernel memory plus room for every task in it
+ * to fault its stack back in); when @target is below that floor, one write
+ * to memory.force_empty (no limit either) takes the rest; the limit is
+ * lifted again before returning. Returns the total ns spent in the writes,
+ * or -1 with @why. @method receives a description.
  */
 long long wl_memcg_reclaim(struct wl_ctx *ctx, const struct wl_memcg *cg,
 			   long long target, int steps, const char **method,
@@ -129,6 +154,8 @@ struct share_tree {
 	pid_t kids[16];
 	int nr_kids;
 	struct tree_shared *sh;		/* MAP_SHARED */
+	/* the group the members live in: an OOM kill there fails the phase */
+	const struct wl_memcg *memcg;
 	/* run by every member (not the root) for each phase; 0 or -1 */
 	int (*member_fn)(struct share_tree *t, int phase, void *arg);
 	void *arg;

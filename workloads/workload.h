@@ -96,6 +96,11 @@ void wl_timed(struct wl_ctx *ctx, const char *name, double value,
 void wl_latency(struct wl_ctx *ctx, const char *name, uint64_t ns);
 /* Metric that cannot be measured here; the reason lands in the report. */
 void wl_unavailable(struct wl_ctx *ctx, const char *name, const char *reason);
+/*
+ * An exact metric holding an errno (0: the call succeeded), unit "errno";
+ * when not 0 it also carries "errno_name" ("EFAULT") and "message".
+ */
+void wl_errno(struct wl_ctx *ctx, const char *name, int err);
 /* Free-form note (e.g. the errno of an unsupported call). */
 void wl_note(struct wl_ctx *ctx, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
