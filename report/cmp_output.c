@@ -43,15 +43,30 @@ const char *reach_note(const struct comparison *c, const struct test_cmp *t,
 	return buf;
 }
 
+/*
+ * An MDE as text: beyond 1000% the figure only says "hopeless", and six
+ * digits of it would suggest a precision the spread does not have.
+ */
+static const char *fmt_mde(char *buf, size_t len, double pct)
+{
+	if (pct > 1000)
+		snprintf(buf, len, ">1000%%");
+	else
+		snprintf(buf, len, "%.1f%%", pct);
+	return buf;
+}
+
 /* "changes below X% cannot be seen": the gating metrics' MDE range. */
 const char *mde_note(const struct test_cmp *t, char *buf, size_t len)
 {
+	char lo[16], hi[16];
+
 	if (!t->mde_min_row)
 		return NULL;
-	snprintf(buf, len, "changes below %.1f%% cannot be seen with these runs (minimum detectable effect at %.0f%% power over %zu gating timed metric(s), %zu+%zu rounds; per headline metric from %.1f%% (%s) to %.1f%% (%s))",
-		 t->mde_min, CMP_MDE_POWER * 100, t->gating_m, t->rounds_base,
-		 t->rounds_test, t->mde_min, t->mde_min_row->name, t->mde_max,
-		 t->mde_max_row->name);
+	snprintf(buf, len, "changes below %s cannot be seen with these runs (minimum detectable effect at %.0f%% power over %zu gating timed metric(s), %zu+%zu rounds; per headline metric from %s (%s) to %s (%s))",
+		 fmt_mde(lo, sizeof(lo), t->mde_min), CMP_MDE_POWER * 100, t->gating_m,
+		 t->rounds_base, t->rounds_test, lo, t->mde_min_row->name,
+		 fmt_mde(hi, sizeof(hi), t->mde_max), t->mde_max_row->name);
 	return buf;
 }
 
@@ -178,8 +193,6 @@ static void print_cell(const struct table_layout *l, const struct metric_cmp *mc
 	fmt_metric(vb, sizeof(vb), mc->unit, v);
 	if (isnan(pct))
 		snprintf(cell, sizeof(cell), "%11s", mc->verdict == VD_NOT_JUDGED ? "(not judged)" : "");
-	else if (mc->verdict == VD_NOT_JUDGED)
-		snprintf(cell, sizeof(cell), "(%9s)", fmt_pct(pb, sizeof(pb), pct));
 	else
 		snprintf(cell, sizeof(cell), "(%9s)", fmt_pct(pb, sizeof(pb), pct));
 	fprintf(out, "  %*s %s%s", l->col_w, vb, cell, mark(mc->verdict));
@@ -589,7 +602,7 @@ static void md_workload_problems(struct sbuf *md, const struct test_cmp *t)
 /* What these runs can see: the MDE of every judged headline metric. */
 static void md_mde(struct sbuf *md, const struct comparison *c, const struct test_cmp *t)
 {
-	char note[700];
+	char note[700], lo[16];
 	size_t i, j;
 
 	if (!mde_note(t, note, sizeof(note)))
@@ -612,9 +625,9 @@ static void md_mde(struct sbuf *md, const struct comparison *c, const struct tes
 			sbuf_md(md, t->w[i].base->name);
 			sbuf_puts(md, " | ");
 			sbuf_md(md, mc->name);
-			sbuf_printf(md, " | %zu+%zu | %.1f%%/%.1f%% | %.1f%% |\n", mc->t.rbase.n,
+			sbuf_printf(md, " | %zu+%zu | %.1f%%/%.1f%% | %s |\n", mc->t.rbase.n,
 				    mc->t.rtest.n, mc->t.rbase.cov * 100, mc->t.rtest.cov * 100,
-				    mc->mde_pct);
+				    fmt_mde(lo, sizeof(lo), mc->mde_pct));
 		}
 	}
 }
