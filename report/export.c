@@ -22,7 +22,7 @@
 
 static const struct {
 	const char *name;
-	int (*fn)(const struct ex_input *in, struct xbuf *out);
+	int (*fn)(const struct ex_input *in, struct sbuf *out);
 } formats[] = {
 	{ "kcidb", export_kcidb },
 	{ "lava", export_lava },
@@ -59,63 +59,23 @@ static void usage(FILE *f)
 
 /* ---- small helpers shared by the writers ---------------------------- */
 
-static void xb_grow(struct xbuf *b, size_t need)
-{
-	size_t cap;
-	char *s;
-
-	if (b->oom || b->len + need + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + need + 1)
-		cap *= 2;
-	s = realloc(b->s, cap);
-	if (!s) {
-		b->oom = true;
-		return;
-	}
-	b->s = s;
-	b->cap = cap;
-}
-
-void xb_printf(struct xbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	xb_grow(b, n);
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += n;
-}
-
-void xb_xml(struct xbuf *b, const char *s)
+void sbuf_xml(struct sbuf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		unsigned char c = *s;
 
 		switch (c) {
-		case '&': xb_printf(b, "&amp;"); break;
-		case '<': xb_printf(b, "&lt;"); break;
-		case '>': xb_printf(b, "&gt;"); break;
-		case '"': xb_printf(b, "&quot;"); break;
-		case '\'': xb_printf(b, "&apos;"); break;
-		case '\n': xb_printf(b, "&#10;"); break;
-		case '\t': xb_printf(b, "&#9;"); break;
+		case '&': sbuf_printf(b, "&amp;"); break;
+		case '<': sbuf_printf(b, "&lt;"); break;
+		case '>': sbuf_printf(b, "&gt;"); break;
+		case '"': sbuf_printf(b, "&quot;"); break;
+		case '\'': sbuf_printf(b, "&apos;"); break;
+		case '\n': sbuf_printf(b, "&#10;"); break;
+		case '\t': sbuf_printf(b, "&#9;"); break;
 		default:
 			/* XML 1.0 forbids the other C0 controls even as references */
 			if (c >= 0x20)
-				xb_printf(b, "%c", c);
+				sbuf_printf(b, "%c", c);
 		}
 	}
 }
@@ -670,8 +630,8 @@ int cmd_export(int argc, char **argv)
 {
 	struct ex_input in = { .origin = "rmapbench" };
 	const char *fmt = NULL, *out = "-";
-	struct xbuf buf = { 0 };
-	int (*fn)(const struct ex_input *, struct xbuf *) = NULL;
+	struct sbuf buf = { 0 };
+	int (*fn)(const struct ex_input *, struct sbuf *) = NULL;
 	int ret = EXIT_USAGE, rc;
 
 	rc = parse_args(argc, argv, &in, &fmt, &out);

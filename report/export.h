@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "cmp.h"	/* struct sbuf */
+
 /* export REPORT.json --format F [--comparison C] [--origin O] [-o FILE]: 0 or 2 */
 int cmd_export(int argc, char **argv);
 
@@ -64,16 +66,8 @@ struct ex_input {
 	char report_key[17];	/* hash of the canonical report: stable IDs */
 };
 
-/* A growing text buffer; on allocation failure ->oom is set, text dropped. */
-struct xbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-void xb_printf(struct xbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends @s escaped for XML text and attribute values (C0 controls dropped). */
-void xb_xml(struct xbuf *b, const char *s);
+void sbuf_xml(struct sbuf *b, const char *s);
 
 /* 64-bit FNV-1a of @len bytes, continued from @h (start: EX_FNV_INIT). */
 #define EX_FNV_INIT 0xcbf29ce484222325ull
@@ -94,9 +88,9 @@ const char *ex_base_label(const struct ex_input *in);
  * otherwise "pass". */
 const char *ex_result(const struct ex_input *in, const struct ex_metric *m);
 
-int export_kcidb(const struct ex_input *in, struct xbuf *out);
-int export_lava(const struct ex_input *in, struct xbuf *out);
-int export_junit(const struct ex_input *in, struct xbuf *out);
-int export_tuxrun(const struct ex_input *in, struct xbuf *out);
+int export_kcidb(const struct ex_input *in, struct sbuf *out);
+int export_lava(const struct ex_input *in, struct sbuf *out);
+int export_junit(const struct ex_input *in, struct sbuf *out);
+int export_tuxrun(const struct ex_input *in, struct sbuf *out);
 
 #endif

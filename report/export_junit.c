@@ -28,39 +28,39 @@ struct counts {
 };
 
 static void testcase(const struct ex_input *in, const struct ex_workload *w,
-		     const struct ex_metric *m, struct xbuf *b, struct counts *c)
+		     const struct ex_metric *m, struct sbuf *b, struct counts *c)
 {
 	char summary[512];
 	const char *res = ex_result(in, m);
 
 	ex_summary(in, w, m, summary, sizeof(summary));
 	c->tests++;
-	xb_printf(b, "    <testcase classname=\"rmapbench.");
-	xb_xml(b, w->id);
-	xb_printf(b, "\" name=\"");
-	xb_xml(b, m->name);
-	xb_printf(b, "\">\n");
+	sbuf_printf(b, "    <testcase classname=\"rmapbench.");
+	sbuf_xml(b, w->id);
+	sbuf_printf(b, "\" name=\"");
+	sbuf_xml(b, m->name);
+	sbuf_printf(b, "\">\n");
 	if (!strcmp(res, "fail")) {
 		c->failures++;
-		xb_printf(b, "      <failure type=\"regression\" message=\"");
-		xb_xml(b, summary);
-		xb_printf(b, "\">");
-		xb_xml(b, m->verdict_str);
-		xb_printf(b, " of a %s metric (better: %s)</failure>\n", m->kind, m->better);
+		sbuf_printf(b, "      <failure type=\"regression\" message=\"");
+		sbuf_xml(b, summary);
+		sbuf_printf(b, "\">");
+		sbuf_xml(b, m->verdict_str);
+		sbuf_printf(b, " of a %s metric (better: %s)</failure>\n", m->kind, m->better);
 	} else if (!strcmp(res, "skip")) {
 		c->skipped++;
-		xb_printf(b, "      <skipped message=\"");
-		xb_xml(b, m->has_value ? (m->cmp ? json_string_value(json_object_get(m->cmp, "reason"))
+		sbuf_printf(b, "      <skipped message=\"");
+		sbuf_xml(b, m->has_value ? (m->cmp ? json_string_value(json_object_get(m->cmp, "reason"))
 						 : NULL) : m->reason);
-		xb_printf(b, "\"/>\n");
+		sbuf_printf(b, "\"/>\n");
 	}
-	xb_printf(b, "      <system-out>");
-	xb_xml(b, summary);
-	xb_printf(b, "</system-out>\n    </testcase>\n");
+	sbuf_printf(b, "      <system-out>");
+	sbuf_xml(b, summary);
+	sbuf_printf(b, "</system-out>\n    </testcase>\n");
 }
 
 static void workload_error(const struct ex_input *in, const struct ex_workload *w,
-			   struct xbuf *b, struct counts *c)
+			   struct sbuf *b, struct counts *c)
 {
 	bool failed = !strcmp(w->status, "failed");
 	const char *tag = !failed ? "skipped" : in->cmp_test ? "failure" : "error";
@@ -72,49 +72,49 @@ static void workload_error(const struct ex_input *in, const struct ex_workload *
 		c->failures++;
 	else
 		c->errors++;
-	xb_printf(b, "    <testcase classname=\"rmapbench.");
-	xb_xml(b, w->id);
-	xb_printf(b, "\" name=\"(workload)\">\n      <%s message=\"", tag);
-	xb_xml(b, w->name);
-	xb_printf(b, " %s: ", w->status);
-	xb_xml(b, w->reason ? w->reason : "no reason given");
-	xb_printf(b, "\"%s/>\n    </testcase>\n", failed ? " type=\"failed\"" : "");
+	sbuf_printf(b, "    <testcase classname=\"rmapbench.");
+	sbuf_xml(b, w->id);
+	sbuf_printf(b, "\" name=\"(workload)\">\n      <%s message=\"", tag);
+	sbuf_xml(b, w->name);
+	sbuf_printf(b, " %s: ", w->status);
+	sbuf_xml(b, w->reason ? w->reason : "no reason given");
+	sbuf_printf(b, "\"%s/>\n    </testcase>\n", failed ? " type=\"failed\"" : "");
 }
 
-static void property(struct xbuf *b, const char *name, const char *value)
+static void property(struct sbuf *b, const char *name, const char *value)
 {
 	if (!value)
 		return;
-	xb_printf(b, "    <property name=\"%s\" value=\"", name);
-	xb_xml(b, value);
-	xb_printf(b, "\"/>\n");
+	sbuf_printf(b, "    <property name=\"%s\" value=\"", name);
+	sbuf_xml(b, value);
+	sbuf_printf(b, "\"/>\n");
 }
 
-int export_junit(const struct ex_input *in, struct xbuf *out)
+int export_junit(const struct ex_input *in, struct sbuf *out)
 {
 	struct counts all = { 0 };
-	struct xbuf body = { 0 };
+	struct sbuf body = { 0 };
 
 	for (size_t i = 0; i < in->nw; i++) {
 		const struct ex_workload *w = &in->w[i];
 		struct counts c = { 0 };
-		struct xbuf cases = { 0 };
+		struct sbuf cases = { 0 };
 
 		if (strcmp(w->status, "ok"))
 			workload_error(in, w, &cases, &c);
 		for (size_t j = 0; j < w->nm; j++)
 			if (selected(in, &w->m[j]))
 				testcase(in, w, &w->m[j], &cases, &c);
-		xb_printf(&body, "  <testsuite name=\"rmapbench.");
-		xb_xml(&body, w->id);
-		xb_printf(&body, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" timestamp=\"",
+		sbuf_printf(&body, "  <testsuite name=\"rmapbench.");
+		sbuf_xml(&body, w->id);
+		sbuf_printf(&body, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" timestamp=\"",
 			  c.tests, c.failures, c.errors, c.skipped);
-		xb_xml(&body, in->created);
-		xb_printf(&body, "\">\n   <properties>\n");
+		sbuf_xml(&body, in->created);
+		sbuf_printf(&body, "\">\n   <properties>\n");
 		property(&body, "kernel", in->release);
 		property(&body, "spec", in->spec[0] ? in->spec : NULL);
 		property(&body, "base", in->cmp_test ? ex_base_label(in) : NULL);
-		xb_printf(&body, "   </properties>\n%s  </testsuite>\n", cases.s ? cases.s : "");
+		sbuf_printf(&body, "   </properties>\n%s  </testsuite>\n", cases.s ? cases.s : "");
 		if (cases.oom)
 			body.oom = true;
 		free(cases.s);
@@ -122,7 +122,7 @@ int export_junit(const struct ex_input *in, struct xbuf *out)
 		all.failures += c.failures;
 		all.errors += c.errors;
 	}
-	xb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	sbuf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		  "<testsuites name=\"rmapbench\" tests=\"%d\" failures=\"%d\" errors=\"%d\">\n%s"
 		  "</testsuites>\n", all.tests, all.failures, all.errors, body.s ? body.s : "");
 	if (body.oom)

@@ -192,7 +192,7 @@ static void regression(const struct ex_input *in, const struct ex_workload *w,
 		"present", 1, "comment", subject));
 }
 
-int export_kcidb(const struct ex_input *in, struct xbuf *out)
+int export_kcidb(const struct ex_input *in, struct sbuf *out)
 {
 	json_t *root, *tests = json_array(), *issues = json_array(), *incidents = json_array();
 	char cid[512], bid[600];
@@ -237,7 +237,7 @@ int export_kcidb(const struct ex_input *in, struct xbuf *out)
 		err("export: out of memory");
 		return -1;
 	}
-	xb_printf(out, "%s\n", text);
+	sbuf_printf(out, "%s\n", text);
 	free(text);
 	return 0;
 }

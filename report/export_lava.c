@@ -28,16 +28,16 @@ static void case_name(const struct ex_workload *w, const char *metric, char *buf
 	snprintf(buf, len, "%.*s-%08llx", LAVA_NAME_MAX - 9, full, h & 0xffffffffull);
 }
 
-int export_lava(const struct ex_input *in, struct xbuf *out)
+int export_lava(const struct ex_input *in, struct sbuf *out)
 {
 	for (size_t i = 0; i < in->nw; i++) {
 		const struct ex_workload *w = &in->w[i];
 		char name[LAVA_NAME_MAX + 1];
 
-		xb_printf(out, "lava-test-set start %s\n", w->id);
+		sbuf_printf(out, "lava-test-set start %s\n", w->id);
 		if (strcmp(w->status, "ok")) {
 			case_name(w, "", name, sizeof(name));
-			xb_printf(out, "lava-test-case %s --result %s\n", name,
+			sbuf_printf(out, "lava-test-case %s --result %s\n", name,
 				  !strcmp(w->status, "failed") ? "fail" : "skip");
 		}
 		for (size_t j = 0; j < w->nm; j++) {
@@ -45,15 +45,15 @@ int export_lava(const struct ex_input *in, struct xbuf *out)
 			char num[64], unit[64];
 
 			case_name(w, m->name, name, sizeof(name));
-			xb_printf(out, "lava-test-case %s --result %s", name, ex_result(in, m));
+			sbuf_printf(out, "lava-test-case %s --result %s", name, ex_result(in, m));
 			if (m->has_value) {
 				ex_fmt_num(m->value, num, sizeof(num));
 				ex_sanitize(m->unit, false, unit, sizeof(unit));
-				xb_printf(out, " --measurement %s --units %s", num, unit);
+				sbuf_printf(out, " --measurement %s --units %s", num, unit);
 			}
-			xb_printf(out, "\n");
+			sbuf_printf(out, "\n");
 		}
-		xb_printf(out, "lava-test-set stop %s\n", w->id);
+		sbuf_printf(out, "lava-test-set stop %s\n", w->id);
 	}
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include "export.h"
 #include "util.h"
 
-int export_tuxrun(const struct ex_input *in, struct xbuf *out)
+int export_tuxrun(const struct ex_input *in, struct sbuf *out)
 {
 	json_t *root = json_object();
 	char *text;
@@ -44,7 +44,7 @@ int export_tuxrun(const struct ex_input *in, struct xbuf *out)
 		err("export: out of memory");
 		return -1;
 	}
-	xb_printf(out, "%s\n", text);
+	sbuf_printf(out, "%s\n", text);
 	free(text);
 	return 0;
 }
