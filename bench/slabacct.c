@@ -65,6 +65,7 @@ struct slabacct {
 	int nr_sites;
 	unsigned long long missed_base[SA_NR_PROGS];	/* recursion misses at the last reset */
 	unsigned int drop_free;		/* test knob: every Nth tracked free ignored */
+	unsigned int skip_free;		/* test knob: main free program skips every Nth */
 	/* end of the repetition (slabacct_settle) */
 	bool settled;			/* every tracked object freed */
 	unsigned int unsettled;		/* kinds with objects still live at the timeout */
@@ -394,6 +395,7 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 	skel->rodata->nr_sites = sa->nr_sites;
 	memcpy((void *)skel->rodata->sites, sa->sites, sizeof(sa->sites));
 	skel->rodata->test_drop_free = sa->drop_free;
+	skel->rodata->test_skip_free = sa->skip_free;
 	return 0;
 }
 
@@ -456,6 +458,7 @@ static int load_with(struct slabacct *sa, bool btf, char *reason, size_t len)
 	sa->nr_sites = 0;
 	memset(sa->kinds, 0, sizeof(sa->kinds));
 	sa->drop_free = env_long("RMAPBENCH_TEST_DROP_FREE", 0, 0, 1000000);
+	sa->skip_free = env_long("RMAPBENCH_TEST_SKIP_FREE", 0, 0, 1000000);
 	sa->skel = slabacct_bpf__open();
 	if (!sa->skel) {
 		snprintf(reason, len, "cannot open BPF object: %s", strerror(errno));
@@ -545,6 +548,7 @@ void slabacct_reset(struct slabacct *sa)
 	clear_map(sa->skel->maps.objs, sizeof(__u64));
 	memset((void *)sa->skel->bss->counters, 0, sizeof(sa->skel->bss->counters));
 	sa->skel->bss->test_dropped = 0;
+	sa->skel->bss->test_skipped = 0;
 	sa->skel->bss->nested_frees_recovered = 0;
 	program_misses(sa, sa->missed_base, NULL);
 	sa->settled = false;
@@ -813,6 +817,11 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		json_object_set_new(acct, "test_drop_free", json_integer(sa->drop_free));
 		json_object_set_new(acct, "test_dropped",
 				    json_integer(sa->skel->bss->test_dropped));
+	}
+	if (sa->skip_free) {
+		json_object_set_new(acct, "test_skip_free", json_integer(sa->skip_free));
+		json_object_set_new(acct, "test_skipped",
+				    json_integer(sa->skel->bss->test_skipped));
 	}
 	json_object_set_new(rep, "slab_accounting", acct);
 }

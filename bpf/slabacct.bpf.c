@@ -39,6 +39,14 @@ const volatile unsigned int nr_our_caches = SA_NR_KINDS;
 const volatile unsigned int test_drop_free = 0;
 unsigned long long test_free_seq = 0;
 unsigned long long test_dropped = 0;
+/*
+ * Test only (RMAPBENCH_TEST_SKIP_FREE=N): the main free program returns at
+ * once on every Nth free of a tracked object, as if the kernel had skipped it
+ * for nesting: the backup program must count those. 0 in real runs.
+ */
+const volatile unsigned int test_skip_free = 0;
+unsigned long long test_skip_seq = 0;
+unsigned long long test_skipped = 0;
 
 /* Read (mmap'ed) by user space. */
 struct sa_counters counters[SA_NR_KINDS] = {};
@@ -293,6 +301,11 @@ static __always_inline int on_free(const void *ptr, const struct kmem_cache *s)
 
 	if (!ptr || !recent_kinds(s))
 		return 0;
+	if (test_skip_free && bpf_map_lookup_elem(&objs, &ptr) &&
+	    __sync_fetch_and_add(&test_skip_seq, 1) % test_skip_free == test_skip_free - 1) {
+		__sync_fetch_and_add(&test_skipped, 1);
+		return 0;
+	}
 	seen = bpf_map_lookup_elem(&free_seen, &zero);
 	if (seen)
 		*seen = (u64)ptr;
