@@ -54,6 +54,8 @@ struct kind_info {
 	char note[160];
 };
 
+#define SA_NR_PROGS 8	/* programs in the object, either method */
+
 struct slabacct {
 	struct slabacct_bpf *skel;
 	const char *method;		/* "tp_btf" or "raw_tp" */
@@ -61,8 +63,9 @@ struct slabacct {
 	bool present[SA_NR_KINDS];
 	struct sa_site sites[SA_MAX_SITES];
 	int nr_sites;
-	unsigned long long missed_base;	/* recursion misses at the last reset */
+	unsigned long long missed_base[SA_NR_PROGS];	/* recursion misses at the last reset */
 	unsigned int drop_free;		/* test knob: every Nth tracked free ignored */
+	unsigned int skip_free;		/* test knob: main free program skips every Nth */
 	/* end of the repetition (slabacct_settle) */
 	bool settled;			/* every tracked object freed */
 	unsigned int unsettled;		/* kinds with objects still live at the timeout */
@@ -82,28 +85,43 @@ struct slabacct {
  *   vm_area_alloc/dup, anon_vma_fork/clone, __anon_vma_prepare), so a missed
  *   allocation is never one of ours (at most another cache's object: for a
  *   merged cache, a "foreign" one), and sched_process_fork never nests;
- * - a missed free can be ours (an RCU callback freeing vm_area_struct or
- *   vma_lock in softirq): that object stays in the map and "live", so the
- *   end-of-repetition wait (slabacct_settle) never sees all objects freed,
- *   times out and marks the kind inexact; a reused pointer shows as "stale".
+ * - a free can be ours (an RCU callback freeing vm_area_struct or vma_lock
+ *   in softirq). When it interrupts the main free program, the backup free
+ *   program counts it ("nested_frees_recovered"); when it interrupts the
+ *   backup, the main one counts it. Both are skipped only on a third nested
+ *   context (hardirq or NMI), where our objects are never freed (see
+ *   on_free_backup() in bpf/slabacct.bpf.c). Should one be missed anyway,
+ *   the object stays in the map and "live", so the end-of-repetition wait
+ *   (slabacct_settle) never sees all objects freed, times out and marks the
+ *   kind inexact; a reused pointer shows as "stale".
  * RMAPBENCH_TEST_DROP_FREE=N makes the BPF side drop every Nth tracked free
  * to test exactly that (tests/integration/missed_free.sh).
+ *
+ * Fills @misses (and @names, without the method prefix) per loaded program
+ * in object order; returns their number.
  */
-static unsigned long long recursion_misses(const struct slabacct *sa)
+static int program_misses(const struct slabacct *sa, unsigned long long *misses,
+			  const char **names)
 {
 	struct bpf_program *prog;
-	unsigned long long sum = 0;
+	int n = 0;
 
 	bpf_object__for_each_program(prog, sa->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
+		const char *name = bpf_program__name(prog);
 
-		if (bpf_program__fd(prog) < 0)
+		if (bpf_program__fd(prog) < 0 || n >= SA_NR_PROGS)
 			continue;
+		misses[n] = 0;
 		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			sum += info.recursion_misses;
+			misses[n] = info.recursion_misses;
+		if (names)
+			names[n] = strncmp(name, "btf_", 4) && strncmp(name, "raw_", 4) ?
+				   name : name + 4;
+		n++;
 	}
-	return sum;
+	return n;
 }
 
 const char *slab_kind_name(int kind)
@@ -377,6 +395,7 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 	skel->rodata->nr_sites = sa->nr_sites;
 	memcpy((void *)skel->rodata->sites, sa->sites, sizeof(sa->sites));
 	skel->rodata->test_drop_free = sa->drop_free;
+	skel->rodata->test_skip_free = sa->skip_free;
 	return 0;
 }
 
@@ -384,9 +403,14 @@ static void choose_method(struct slabacct_bpf *skel, bool btf)
 {
 	bpf_program__set_autoload(skel->progs.btf_cache_alloc, btf);
 	bpf_program__set_autoload(skel->progs.btf_cache_free, btf);
+	bpf_program__set_autoload(skel->progs.btf_cache_free_backup, btf);
 	bpf_program__set_autoload(skel->progs.btf_fork, btf);
 	bpf_program__set_autoload(skel->progs.raw_cache_alloc, !btf);
 	bpf_program__set_autoload(skel->progs.raw_cache_free, !btf);
+	bpf_program__set_autoload(skel->progs.raw_cache_free_backup, !btf);
+	/* attached by attach_backup(), after the main free program */
+	bpf_program__set_autoattach(skel->progs.btf_cache_free_backup, false);
+	bpf_program__set_autoattach(skel->progs.raw_cache_free_backup, false);
 	bpf_program__set_autoload(skel->progs.raw_fork, !btf);
 }
 
@@ -408,6 +432,23 @@ static long env_long(const char *name, long def, long min, long max)
 	return v;
 }
 
+/*
+ * The backup free program must run after the main one on each free (a
+ * tracepoint calls its probes in the order they were attached): the other
+ * way round it would count every tracked free itself, still once each, but
+ * with an extra lookup. The skeleton destroys the link.
+ */
+static int attach_backup(struct slabacct *sa, bool btf)
+{
+	struct bpf_program *prog = btf ? sa->skel->progs.btf_cache_free_backup :
+					 sa->skel->progs.raw_cache_free_backup;
+	struct bpf_link **link = btf ? &sa->skel->links.btf_cache_free_backup :
+				       &sa->skel->links.raw_cache_free_backup;
+
+	*link = bpf_program__attach(prog);
+	return *link ? 0 : -errno;
+}
+
 /* Opens, configures, loads and attaches with one method; 0 or -errno. */
 static int load_with(struct slabacct *sa, bool btf, char *reason, size_t len)
 {
@@ -417,6 +458,7 @@ static int load_with(struct slabacct *sa, bool btf, char *reason, size_t len)
 	sa->nr_sites = 0;
 	memset(sa->kinds, 0, sizeof(sa->kinds));
 	sa->drop_free = env_long("RMAPBENCH_TEST_DROP_FREE", 0, 0, 1000000);
+	sa->skip_free = env_long("RMAPBENCH_TEST_SKIP_FREE", 0, 0, 1000000);
 	sa->skel = slabacct_bpf__open();
 	if (!sa->skel) {
 		snprintf(reason, len, "cannot open BPF object: %s", strerror(errno));
@@ -432,6 +474,8 @@ static int load_with(struct slabacct *sa, bool btf, char *reason, size_t len)
 		return ret;
 	}
 	ret = slabacct_bpf__attach(sa->skel);
+	if (!ret)
+		ret = attach_backup(sa, btf);
 	if (ret)
 		snprintf(reason, len, "%s: attach to kmem_cache_alloc/free, sched_process_fork failed: %s",
 			 sa->method, strerror(-ret));
@@ -504,7 +548,9 @@ void slabacct_reset(struct slabacct *sa)
 	clear_map(sa->skel->maps.objs, sizeof(__u64));
 	memset((void *)sa->skel->bss->counters, 0, sizeof(sa->skel->bss->counters));
 	sa->skel->bss->test_dropped = 0;
-	sa->missed_base = recursion_misses(sa);
+	sa->skel->bss->test_skipped = 0;
+	sa->skel->bss->nested_frees_recovered = 0;
+	program_misses(sa, sa->missed_base, NULL);
 	sa->settled = false;
 	sa->unsettled = 0;
 	sa->settle_ms = 0;
@@ -604,7 +650,7 @@ static unsigned int live_kinds(const struct slabacct *sa, long long *total)
  * membarrier(MEMBARRIER_CMD_GLOBAL) returns after a grace period, and the
  * callbacks queued before it run soon after, so each round pushes the
  * deferred frees along. If objects are still live after @timeout_ms, one of
- * their frees was missed (see recursion_misses()) or something pins them:
+ * their frees was missed (see program_misses()) or something pins them:
  * those kinds' frees and live are reported as inexact, with this reason.
  * Returns true when settled.
  */
@@ -719,8 +765,10 @@ static json_t *inexact_metric(const char *unit, const char *better, const char *
 void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *rep)
 {
 	volatile struct sa_counters *c = sa->skel->bss->counters;
-	unsigned long long missed = recursion_misses(sa) - sa->missed_base;
-	json_t *acct = json_object();
+	unsigned long long misses[SA_NR_PROGS], missed = 0;
+	const char *prog_names[SA_NR_PROGS];
+	int nr_progs = program_misses(sa, misses, prog_names);
+	json_t *acct = json_object(), *by_prog = json_object();
 	char name[96], why[384];
 
 	for (int k = 0; k < SA_NR_KINDS; k++) {
@@ -751,7 +799,15 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 			"lost", (json_int_t)c[k].lost, "stale", (json_int_t)c[k].stale,
 			"exact", sa->kinds[k].exact && !lost && !missed_free));
 	}
+	for (int i = 0; i < nr_progs; i++) {
+		missed += misses[i] - sa->missed_base[i];
+		json_object_set_new(by_prog, prog_names[i],
+				    json_integer(misses[i] - sa->missed_base[i]));
+	}
 	json_object_set_new(acct, "missed_events", json_integer(missed));
+	json_object_set_new(acct, "missed_by_program", by_prog);
+	json_object_set_new(acct, "nested_frees_recovered",
+			    json_integer(sa->skel->bss->nested_frees_recovered));
 	json_object_set_new(acct, "settled", json_boolean(sa->settled));
 	json_object_set_new(acct, "settle_ms", json_integer(sa->settle_ms));
 	json_object_set_new(acct, "grace_periods", json_integer(sa->grace_periods));
@@ -761,6 +817,11 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		json_object_set_new(acct, "test_drop_free", json_integer(sa->drop_free));
 		json_object_set_new(acct, "test_dropped",
 				    json_integer(sa->skel->bss->test_dropped));
+	}
+	if (sa->skip_free) {
+		json_object_set_new(acct, "test_skip_free", json_integer(sa->skip_free));
+		json_object_set_new(acct, "test_skipped",
+				    json_integer(sa->skel->bss->test_skipped));
 	}
 	json_object_set_new(rep, "slab_accounting", acct);
 }

@@ -39,9 +39,19 @@ const volatile unsigned int nr_our_caches = SA_NR_KINDS;
 const volatile unsigned int test_drop_free = 0;
 unsigned long long test_free_seq = 0;
 unsigned long long test_dropped = 0;
+/*
+ * Test only (RMAPBENCH_TEST_SKIP_FREE=N): the main free program returns at
+ * once on every Nth free of a tracked object, as if the kernel had skipped it
+ * for nesting: the backup program must count those. 0 in real runs.
+ */
+const volatile unsigned int test_skip_free = 0;
+unsigned long long test_skip_seq = 0;
+unsigned long long test_skipped = 0;
 
 /* Read (mmap'ed) by user space. */
 struct sa_counters counters[SA_NR_KINDS] = {};
+/* Tracked frees the main free program was skipped for, counted by the backup. */
+unsigned long long nested_frees_recovered = 0;
 
 /*
  * Fast path: our caches' pointers and kind masks. A slot is claimed by a
@@ -67,6 +77,17 @@ struct {
 	__type(key, u64);	/* object pointer */
 	__type(value, u8);	/* kind */
 } objs SEC(".maps");
+
+/*
+ * Per CPU: the object the main free program last started on (0 once the
+ * backup program has run). See on_free_backup().
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} free_seen SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -204,27 +225,34 @@ static __always_inline void count_alloc(u32 kind, u64 ptr)
 	raise_peak(c, live);
 }
 
-static __always_inline void count_free(u64 ptr)
+/*
+ * Counts the free of @ptr if it is a tracked object; true if it did. The map
+ * delete decides: whoever deletes the entry counts the free, so a free seen
+ * by both free programs is counted once. (The object cannot be allocated
+ * again meanwhile: the tracepoint fires before the slab takes it back.)
+ */
+static __always_inline bool count_free(u64 ptr)
 {
 	struct sa_counters *c;
 	u8 *k = bpf_map_lookup_elem(&objs, &ptr);
 	u32 kind;
 
 	if (!k)
-		return;
+		return false;
 	if (test_drop_free &&
 	    __sync_fetch_and_add(&test_free_seq, 1) % test_drop_free == test_drop_free - 1) {
 		__sync_fetch_and_add(&test_dropped, 1);
-		return;
+		return false;
 	}
 	kind = *k;
 	if (bpf_map_delete_elem(&objs, &ptr))
-		return;		/* a concurrent free of the same pointer won */
+		return false;	/* a concurrent free of the same pointer won */
 	if (kind >= SA_NR_KINDS)
-		return;
+		return false;
 	c = &counters[kind];
 	__sync_fetch_and_add(&c->frees, 1);
 	__sync_fetch_and_add(&c->live, -1);
+	return true;
 }
 
 static __always_inline int on_alloc(unsigned long call_site, const void *ptr,
@@ -265,10 +293,66 @@ int BPF_PROG(btf_cache_alloc, unsigned long call_site, const void *ptr, struct k
 	return on_alloc(call_site, ptr, s);
 }
 
+/* The main free program: every free from a cache that may be ours. */
 static __always_inline int on_free(const void *ptr, const struct kmem_cache *s)
 {
-	if (ptr && recent_kinds(s))
-		count_free((u64)ptr);
+	u32 zero = 0;
+	u64 *seen;
+
+	if (!ptr || !recent_kinds(s))
+		return 0;
+	if (test_skip_free && bpf_map_lookup_elem(&objs, &ptr) &&
+	    __sync_fetch_and_add(&test_skip_seq, 1) % test_skip_free == test_skip_free - 1) {
+		__sync_fetch_and_add(&test_skipped, 1);
+		return 0;
+	}
+	seen = bpf_map_lookup_elem(&free_seen, &zero);
+	if (seen)
+		*seen = (u64)ptr;
+	count_free((u64)ptr);
+	return 0;
+}
+
+/*
+ * The backup free program, attached to the same tracepoint after the main
+ * one, so it runs right after it for every free. The kernel skips a program
+ * only while that same program is running on this CPU (prog->active): a free
+ * in an interrupt (RCU callbacks in softirq) that arrives while the main
+ * program runs is skipped for it, but not for this one. The main program
+ * records the object it started on; if that is not this object, the main
+ * program did not start on this free, and this one counts it. Every order:
+ * - main ran for this free: it recorded the pointer; nothing nested since
+ *   could have replaced it with the same pointer (this object is still being
+ *   freed), so a mismatch only happens when a nested free replaced or cleared
+ *   the record, and then counting here finds the object already deleted: the
+ *   map delete in count_free() makes counting twice impossible;
+ * - main skipped (this free interrupted it, in its program or in the kernel
+ *   code around it): the record holds the interrupted free's object, or 0,
+ *   never this one, so this program counts it;
+ * - this program skipped (the free interrupted this program): the main
+ *   program was not running then, so it counted the free;
+ * - both skipped: only when the free interrupts one of the two programs
+ *   while that one itself runs nested in (interrupted) the other, i.e. on
+ *   the third of three nested contexts (a hardirq or NMI inside a softirq
+ *   inside task context); our objects are freed in task context and softirq
+ *   (RCU callbacks) only, so this cannot lose one of ours.
+ * The kernel counts every skipped invocation in recursion_misses.
+ * Clearing the record at the end keeps a stale pointer from matching a later
+ * free of the same object.
+ */
+static __always_inline int on_free_backup(const void *ptr, const struct kmem_cache *s)
+{
+	u32 zero = 0;
+	u64 *seen;
+
+	if (!ptr || !recent_kinds(s))
+		return 0;
+	seen = bpf_map_lookup_elem(&free_seen, &zero);
+	if (!seen)
+		return 0;
+	if (*seen != (u64)ptr && count_free((u64)ptr))
+		__sync_fetch_and_add(&nested_frees_recovered, 1);
+	*seen = 0;
 	return 0;
 }
 
@@ -277,6 +361,13 @@ int BPF_PROG(btf_cache_free, unsigned long call_site, const void *ptr,
 	     const struct kmem_cache *s)
 {
 	return on_free(ptr, s);
+}
+
+SEC("tp_btf/kmem_cache_free")
+int BPF_PROG(btf_cache_free_backup, unsigned long call_site, const void *ptr,
+	     const struct kmem_cache *s)
+{
+	return on_free_backup(ptr, s);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -296,6 +387,13 @@ int BPF_PROG(raw_cache_free, unsigned long call_site, const void *ptr,
 	     const struct kmem_cache *s)
 {
 	return on_free(ptr, s);
+}
+
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(raw_cache_free_backup, unsigned long call_site, const void *ptr,
+	     const struct kmem_cache *s)
+{
+	return on_free_backup(ptr, s);
 }
 
 SEC("raw_tp/sched_process_fork")
