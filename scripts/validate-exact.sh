@@ -6,7 +6,7 @@
 # per kernel, config and workload, one value for every metric of kind "exact"
 # over all repetitions of all runs, and no repetition marked inexact.
 # Host runs of the machine-state workloads (reclaim, migrate, thp, ksm) take
-# the shared lock /tmp/rb-host-state.lock.
+# turns with other runs on rmapbench's own /run/rmapbench/state.lock.
 #
 # usage: scripts/validate-exact.sh [--reps N] [--boots N] [--config quick|default|FILE]...
 #                                  [--kernel host|debian:6.1|debian:6.12]... [--out DIR]
@@ -63,7 +63,7 @@ for cfg in "${configs[@]}"; do
 					--json "$dir/plain-$b.json" 2>"$dir/plain-$b.log" ||
 					{ echo "validate-exact: host run $b failed (see $dir/plain-$b.log)" >&2; status=3; }
 				if [ "$name" != quick ]; then
-					flock /tmp/rb-host-state.lock build/rmapbench run --config "$cfile" \
+					build/rmapbench run --config "$cfile" \
 						--workload reclaim,migrate,thp,ksm --reps "$reps" \
 						--json "$dir/state-$b.json" 2>"$dir/state-$b.log" ||
 						{ echo "validate-exact: host run $b (state) failed (see $dir/state-$b.log)" >&2; status=3; }
