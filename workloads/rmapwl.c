@@ -391,12 +391,31 @@ static int lock_within(int fd, long ms)
 }
 
 /*
+ * Journals written by this protocol start with this line; older rmapbench
+ * builds (before journals were flock()ed) wrote none and never lock theirs:
+ * for those a free lock says nothing, only a pid that is gone does. Older
+ * builds skip the line (not a known kind) when they replay.
+ */
+#define JOURNAL_HEADER	"#rmapbench-guard 2\n"
+
+static bool has_header(int fd)
+{
+	char buf[sizeof(JOURNAL_HEADER)] = "";
+
+	return pread(fd, buf, sizeof(buf) - 1, 0) == sizeof(buf) - 1 &&
+	       !strcmp(buf, JOURNAL_HEADER);
+}
+
+/*
  * One journal: its owner holds an exclusive flock on it for its whole life
  * (tree members inherit it and die with the owner), and the kernel drops
  * that lock when the last holder's files are closed at exit. Held by a live
  * owner: a concurrent run, left alone. Held by a dying one (SIGKILLed,
  * exiting, a zombie whose members still exit): waited for. Then replayed
- * and unlinked, unless another recovery got there first.
+ * and unlinked, unless another recovery got there first. The caller holds
+ * state.lock: nobody changes the machine meanwhile, so a zram index or
+ * swap device the journal names is still the dead owner's, not another
+ * run's that got the same number.
  */
 static int recover_one(const char *path, long pid)
 {
@@ -406,6 +425,13 @@ static int recover_one(const char *path, long pid)
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
+	if (!has_header(fd) && (kill(pid, 0) == 0 || errno != ESRCH)) {
+		/* an older build's journal (or one just created): its owner lives */
+		fprintf(stderr, "rmapbench: %s belongs to process %ld, alive (an older rmapbench "
+			"without journal locks?): left alone\n", path, pid);
+		close(fd);
+		return 0;
+	}
 	if (lock_within(fd, 0)) {
 		if (owner_alive(pid) || lock_within(fd, DYING_WAIT_MS)) {
 			if (!owner_alive(pid))
@@ -439,7 +465,8 @@ static void unlink_if_unlocked(const char *path)
 	close(fd);
 }
 
-int wl_guard_recover_stale(void)
+/* Every journal but ours; the caller holds state.lock. */
+static int recover_journals(void)
 {
 	DIR *d = opendir(guard_dir());
 	struct dirent *de;
@@ -472,6 +499,42 @@ static long state_holder(int fd)
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
 	return n > 0 ? atol(buf) : 0;
+}
+
+/*
+ * Recovery outside a guard (the runner: at start-up, after killing a
+ * repetition) takes state.lock like a guard does, so it never replays a
+ * journal while another run changes the machine. Held by a live process:
+ * that run recovered when it took the lock, and no journal can have died
+ * since without holding it; nothing to do. Held by a dying one (our own
+ * killed repetition, a SIGKILLed run): waited for, up to 30 s.
+ */
+int wl_guard_recover_stale(void)
+{
+	char path[PATH_MAX];
+	long holder;
+	int fd, n;
+
+	if (access(guard_dir(), F_OK))
+		return 0;
+	snprintf(path, sizeof(path), "%s/state.lock", guard_dir());
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return 0;
+	if (lock_within(fd, 0)) {
+		holder = state_holder(fd);
+		if (owner_alive(holder) || lock_within(fd, DYING_WAIT_MS)) {
+			if (!owner_alive(holder))
+				fprintf(stderr, "rmapbench: process %ld still holds %s after %d s: "
+					"recovery left for a later run\n", holder, path,
+					DYING_WAIT_MS / 1000);
+			close(fd);
+			return 0;
+		}
+	}
+	n = recover_journals();
+	close(fd);		/* drops the lock */
+	return n;
 }
 
 /*
@@ -522,7 +585,9 @@ static int open_journal(struct wl_guard *g, char *why, size_t len)
 	snprintf(tmp, sizeof(tmp), "%s/.guard.%d.new", guard_dir(), g->owner);
 	unlink(tmp);
 	g->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-	if (g->fd < 0 || flock(g->fd, LOCK_EX) || rename(tmp, g->journal)) {
+	if (g->fd < 0 || flock(g->fd, LOCK_EX) ||
+	    write(g->fd, JOURNAL_HEADER, strlen(JOURNAL_HEADER)) != (ssize_t)strlen(JOURNAL_HEADER) ||
+	    rename(tmp, g->journal)) {
 		snprintf(why, len, "journal %s: %s", g->journal, strerror(errno));
 		if (g->fd >= 0)
 			close(g->fd);
@@ -546,7 +611,7 @@ int wl_guard_begin(struct wl_guard *g, char *why, size_t len)
 	}
 	if (take_state_lock(g, why, len))
 		return -1;
-	wl_guard_recover_stale();
+	recover_journals();
 	if (open_journal(g, why, len)) {
 		close(g->state_fd);
 		g->state_fd = -1;

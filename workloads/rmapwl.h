@@ -8,7 +8,8 @@
  *   success and on error; every change is journaled first under
  *   /run/rmapbench/guard.PID, a file its owner keeps flock()ed for its life,
  *   so what a killed workload left behind is undone by the runner or the
- *   next run (wl_guard_recover_stale) as soon as the kernel drops the lock;
+ *   next run (wl_guard_recover_stale, under state.lock) once the kernel drops
+ *   the lock (a journal without its header line: once its pid is gone);
  *   one guard at a time holds /run/rmapbench/state.lock (others wait);
  * - zram swap and memory-cgroup reclaim built on the guard;
  * - a tree of processes sharing the root's anonymous pages, driven in
@@ -58,8 +59,9 @@ struct wl_guard {
 
 /*
  * Undoes journals whose lock is free (their owners died), waiting up to 30 s
- * for an owner that is dying; journals of live runs are left alone.
- * Returns how many were replayed.
+ * for an owner that is dying; journals of live runs are left alone. Takes
+ * state.lock first (skips when a live process holds it); never call it
+ * inside a guard. Returns how many were replayed.
  */
 int wl_guard_recover_stale(void);
 /*

@@ -71,3 +71,62 @@ if [ -r /sys/kernel/mm/transparent_hugepage/enabled ]; then
 	[ -z "$(find /run/rmapbench -name 'guard.*' 2>/dev/null)" ] || fail "guard journals left"
 	echo "two thp runs at once: 4 of 4 repetitions ok, $waits waited for the machine-state lock"
 fi
+
+# Recovery runs only where it cannot meet a live run. Two cases, each with a
+# journal whose undo is harmless and visible (a "write" back to a file of
+# ours) and a run that recovers at start-up (fork-chain: no machine state).
+# 1) A live rmapbench built before journals were flock()ed (guard.PID with
+#    no header, never locked) is alive, not dead: before the fix its journal
+#    was replayed under it (its zram swap, cgroup and the zram index it had
+#    removed itself: "cgroup reclaim swapped nothing out" in that run,
+#    "write ... /sys/block/zram1/disksize: No such file or directory" in
+#    ours). Undone only once its pid is gone.
+# 2) A dead owner's journal is undone only by whoever holds state.lock, so
+#    never while another run changes the machine (its zram index may be the
+#    one the journal names).
+gdir=/run/rmapbench
+[ -w /run ] || gdir=/tmp/rmapbench-guard
+mkdir -p -m 0700 "$gdir"
+journal() { # PID HEADER: a journal that writes "undone" into $TMP/setting
+	printf before >"$TMP/setting"
+	{ [ -z "$2" ] || printf '%s\n' "$2"; printf 'write\t%s\tundone\n' "$TMP/setting"; } \
+		>"$gdir/.test-journal.$$"
+	mv "$gdir/.test-journal.$$" "$gdir/guard.$1"
+}
+recover_run() {
+	"$RMB" run --workload fork-chain --reps 1 --interval 0 --json "$TMP/r.json" \
+		>/dev/null 2>"$TMP/r.err" || fail "fork-chain run failed: $(cat "$TMP/r.err")"
+}
+sleep 120 &
+old=$!
+journal "$old" ""
+recover_run
+[ "$(cat "$TMP/setting")" = before ] && [ -e "$gdir/guard.$old" ] || {
+	rm -f "$gdir/guard.$old"; kill "$old"
+	fail "the journal of a live older rmapbench (pid $old) was undone: $(cat "$TMP/r.err")"
+}
+kill "$old"
+wait "$old" 2>/dev/null || true
+recover_run
+[ "$(cat "$TMP/setting")" = undone ] && [ ! -e "$gdir/guard.$old" ] ||
+	fail "the journal of a dead older rmapbench (pid $old) was not undone: $(cat "$TMP/r.err")"
+
+true &
+dead=$!
+wait "$dead"
+# a live holder of state.lock, its pid written in it as rmapbench does
+( exec 9<>"$gdir/state.lock"; flock 9; echo "$BASHPID" >"$gdir/state.lock"; \
+  : >"$TMP/held"; sleep 5 ) &
+holder=$!
+for _ in $(seq 100); do [ -e "$TMP/held" ] && break; sleep 0.1; done
+journal "$dead" "#rmapbench-guard 2"
+recover_run
+[ "$(cat "$TMP/setting")" = before ] || {
+	rm -f "$gdir/guard.$dead"; kill "$holder"
+	fail "a dead owner's journal was undone while process $holder held state.lock"
+}
+wait "$holder"
+recover_run
+[ "$(cat "$TMP/setting")" = undone ] && [ ! -e "$gdir/guard.$dead" ] ||
+	fail "a dead owner's journal was not undone once state.lock was free: $(cat "$TMP/r.err")"
+echo "recovery: a live older rmapbench's journal left alone, undone once it died; a dead owner's journal undone only with state.lock"
