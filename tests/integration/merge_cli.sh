@@ -5,7 +5,17 @@
 # config's order); reports of another kernel, label, config or params are
 # refused with exit 2 and one line naming the file, and nothing is written.
 . "$(dirname "$0")/lib.sh"
-B=$ROOT/tests/data/report-base.json
+# a one-round report: the first round of the (multi-round) sample
+B=$TMP/one.json
+python3 - "$ROOT/tests/data/report-base.json" "$B" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("rounds", "round_info"):
+    r.pop(k, None)
+for w in r["workloads"]:
+    w["reps"] = [x for x in w["reps"] if x.pop("round", 1) == 1]
+json.dump(r, open(sys.argv[2], "w"))
+PY
 
 # variant NAME PYTHON: a copy of the base report changed by PYTHON (on r)
 variant() {
