@@ -59,6 +59,20 @@ static void usage(FILE *f)
 
 /* ---- small helpers shared by the writers ---------------------------- */
 
+int ex_put_json(struct sbuf *out, json_t *root)
+{
+	char *text = root ? json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(root);
+	if (!text) {
+		err("export: out of memory");
+		return -1;
+	}
+	sbuf_printf(out, "%s\n", text);
+	free(text);
+	return 0;
+}
+
 void sbuf_xml(struct sbuf *b, const char *s)
 {
 	for (; s && *s; s++) {

@@ -66,6 +66,8 @@ struct ex_input {
 	char report_key[17];	/* hash of the canonical report: stable IDs */
 };
 
+/* Appends @root (NULL: out of memory) as indented JSON and drops it; -1 on failure. */
+int ex_put_json(struct sbuf *out, json_t *root);
 /* Appends @s escaped for XML text and attribute values (C0 controls dropped). */
 void sbuf_xml(struct sbuf *b, const char *s);
 

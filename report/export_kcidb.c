@@ -196,7 +196,6 @@ int export_kcidb(const struct ex_input *in, struct sbuf *out)
 {
 	json_t *root, *tests = json_array(), *issues = json_array(), *incidents = json_array();
 	char cid[512], bid[600];
-	char *text;
 
 	checkout_id(in, cid, sizeof(cid));
 	snprintf(bid, sizeof(bid), "%s:build", cid);
@@ -231,13 +230,5 @@ int export_kcidb(const struct ex_input *in, struct sbuf *out)
 		json_decref(issues);
 		json_decref(incidents);
 	}
-	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!text) {
-		err("export: out of memory");
-		return -1;
-	}
-	sbuf_printf(out, "%s\n", text);
-	free(text);
-	return 0;
+	return ex_put_json(out, root);
 }

@@ -12,7 +12,6 @@
 int export_tuxrun(const struct ex_input *in, struct sbuf *out)
 {
 	json_t *root = json_object();
-	char *text;
 
 	for (size_t i = 0; root && i < in->nw; i++) {
 		const struct ex_workload *w = &in->w[i];
@@ -38,13 +37,5 @@ int export_tuxrun(const struct ex_input *in, struct sbuf *out)
 		}
 		json_object_set_new(root, sname, suite);
 	}
-	text = root ? json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(root);
-	if (!text) {
-		err("export: out of memory");
-		return -1;
-	}
-	sbuf_printf(out, "%s\n", text);
-	free(text);
-	return 0;
+	return ex_put_json(out, root);
 }
