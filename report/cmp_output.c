@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmp.h"
+#include "noise.h"
 
 #define NAME_MAX_W 44
 
@@ -369,6 +370,9 @@ static void print_preamble(const struct comparison *c, FILE *out)
 	fprintf(out, "timed: median, change %% of base median; judged per round (median of each round's reps): flagged when Welch's t on log round medians gives %s-adjusted p < %g and the %g%% interval clears the threshold (%g%% default); only headline metrics (marked H) gate\n",
 		correction_name(c->cfg.correction), c->cfg.stat.alpha,
 		c->cfg.stat.confidence * 100, c->cfg.stat.threshold_pct);
+	if (c->noise)
+		fprintf(out, "run-to-run drift: calibrated from %zu A/A runs (%s), added to %zu judged timed metric(s)\n",
+			c->noise->runs, c->noise->path, drift_applied(c));
 }
 
 static void print_footer(const struct comparison *c, FILE *out)
