@@ -200,7 +200,7 @@ step_main() {
 		local left
 		# shellcheck disable=SC2046 # one argument per good ref
 		left=$(git_t rev-list --count refs/bisect/bad --not $(git_t for-each-ref --format='%(objectname)' 'refs/bisect/good-*') 2>/dev/null) || left=''
-		how=", about $(awk -v n="${left:-1}" 'BEGIN { s = 0; while (2 ^ s < n) s++; print s }') more"
+		how=", about $(awk -v n="${left:-1}" 'BEGIN { s = 0; while (2 ^ s < n) s++; print s }') left"
 	fi
 	msg "step $n ($ROLE$how): $(short "$commit") $(subject "$commit") (elapsed $el s)"
 
@@ -519,7 +519,8 @@ else
 		run_child bash -c 'git -C "$1" bisect run "$2" --_step "$3" step 2>&1 | tee -a "$4" >&2; exit "${PIPESTATUS[0]}"' \
 			_ "$TREE" "$SELF" "$STATE" "$WORK/bisect-run.log"
 	else
-		run_child git -C "$TREE" bisect run "$SELF" --_step "$STATE" step >>"$WORK/bisect-run.log" 2>&1
+		# the steps' progress lines go to stderr, git's own output to the log
+		run_child git -C "$TREE" bisect run "$SELF" --_step "$STATE" step >>"$WORK/bisect-run.log"
 	fi
 	check_abort
 	FIRST=$(sed -n 's/^\([0-9a-f]\{40\}\) is the first bad commit$/\1/p' "$WORK/bisect-run.log" | tail -n 1)

@@ -18,7 +18,8 @@ command -v python3 >/dev/null || { echo "python3 not installed"; exit 77; }
 
 # The fake run.sh: --kernel LABEL=SPEC --out DIR; SPEC "v:N" writes a report
 # with fork-chain slab.anon_vma.allocs = N (and no vma_lock cache when N < 100,
-# slab.vma_lock.allocs = N otherwise); "fail" exits 3; "sleep" sleeps.
+# slab.vma_lock.allocs = N otherwise); "f:FILE" copies the report FILE; "fail"
+# exits 3; "sleep" sleeps.
 cat >"$T/fake-run.sh" <<'EOF'
 #!/usr/bin/env bash
 spec='' out=''
@@ -30,10 +31,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 echo "$spec" >>"${FAKE_LOG:-/dev/null}"
+# a build tree (the fake kernel tree below): its bzImage names the spec
+[ ! -f "$spec/arch/x86/boot/bzImage" ] || spec=$(cat "$spec/arch/x86/boot/bzImage")
 case $spec in
 fail) echo "run.sh: the guest did not finish; QEMU killed" >&2; exit 3 ;;
 sleep) sleep 60; exit 3 ;;
 v:*) n=${spec#v:} ;;
+f:*) d=$out/fake-$RANDOM$RANDOM; mkdir -p "$d"; cp -- "${spec#f:}" "$d/report.json"; echo "report: $d/report.json"; exit 0 ;;
 *) echo "run.sh: $spec: bad spec" >&2; exit 2 ;;
 esac
 d=$out/fake-$RANDOM$RANDOM
@@ -145,15 +149,73 @@ fi
 # an absent cache counts as 0: the commit that adds vma_lock
 history v:10 v:10 v:150 v:150
 if bisect absent 0 c1 c4 --metric fork-chain/slab.vma_lock.allocs --kernel-of-commit "$sel"; then
-	grep -q "^first bad commit: $(git -C "$T/h" rev-parse c3) " "$T/stdout" &&
-		ok "absent cache: c3 ($(grep -o 'slab.vma_lock.allocs = [0-9]*, GOOD [0-9]*' "$T/stderr" | head -n1))" ||
-		{ echo "FAIL absent: $(cat "$T/stdout")"; fails=$((fails + 1)); }
+	if grep -q "^first bad commit: $(git -C "$T/h" rev-parse c3) " "$T/stdout"; then
+		ok "absent cache: c3 ($(grep -o 'slab.vma_lock.allocs = [0-9]*, GOOD [0-9]*' "$T/stderr" | head -n1))"
+	else
+		echo "FAIL absent: $(cat "$T/stdout")"; fails=$((fails + 1))
+	fi
 fi
 
 # adjacent GOOD and BAD: no bisect run needed
 history v:10 v:12
 bisect adjacent 0 c1 c2 --metric fork-chain/slab.anon_vma.allocs --kernel-of-commit "$sel" &&
 	grep -q "^first bad commit: $(git -C "$T/h" rev-parse c2) " "$T/stdout" && ok "adjacent: c2"
+
+# a timed metric: 3 rounds a side, compare's verdict (tests/data: fork-chain
+# fork.mean_ns is a regression of about +15% from report-base to report-test)
+b=f:$ROOT/tests/data/report-base.json t=f:$ROOT/tests/data/report-test.json
+history "$b" "$b" "$b" "$t" "$t"
+if bisect timed 0 c1 c5 --metric fork-chain/fork.mean_ns --rounds 3 --kernel-of-commit "$sel"; then
+	if grep -q "^first bad commit: $(git -C "$T/h" rev-parse c4) " "$T/stdout" &&
+		grep -q 'bad (compare: regression' "$T/stderr"; then
+		ok "timed: c4 ($(grep -o 'compare: regression [^;]*' "$T/stderr" | head -n1))"
+	else
+		echo "FAIL timed: $(cat "$T/stdout")"; sed 's/^/  | /' "$T/stderr"; fails=$((fails + 1))
+	fi
+fi
+bisect timed-one-round 2 c1 c5 --metric fork-chain/fork.mean_ns --kernel-of-commit "$sel" &&
+	grep -q 'is timed: give --rounds' "$T/stderr" && ok "timed with 1 round: exit 2"
+
+# building: a fake kernel tree (Makefile: defconfig, olddefconfig, bzImage;
+# merge_config.sh) whose bzImage is its VALUE file; "broken" fails to build
+rm -rf -- "$T/k"
+mkdir -p "$T/k/scripts/kconfig"
+# shellcheck disable=SC2016 # make's and the stub's variables
+printf 'O ?= .\ndefconfig:\n\techo CONFIG_BASE=y >$(O)/.config\nolddefconfig:\n\t@true\nbzImage:\n\t@if grep -q broken VALUE; then echo "error: does not build" >&2; exit 1; fi\n\tmkdir -p $(O)/arch/x86/boot && cp VALUE $(O)/arch/x86/boot/bzImage\n' >"$T/k/Makefile"
+# shellcheck disable=SC2016
+printf '#!/bin/sh\n# merge_config.sh -m -O DIR BASE FRAGMENT\ncat "$4" "$5" >"$3/.config.new" && mv "$3/.config.new" "$3/.config"\n' >"$T/k/scripts/kconfig/merge_config.sh"
+chmod +x "$T/k/scripts/kconfig/merge_config.sh"
+i=0
+git init -q "$T/k"
+for s in v:10 broken v:10 v:10 v:12 v:12; do
+	i=$((i + 1))
+	echo "$s" >"$T/k/VALUE"
+	echo "$i" >"$T/k/n"
+	git -C "$T/k" add -A
+	git -C "$T/k" -c user.name=t -c user.email=t@t commit -qm "k$i: $s"
+	git -C "$T/k" tag "k$i"
+done
+rm -rf -- "$T/out" "$T/kb" && mkdir -p "$T/out"
+rc=0
+"$ROOT/ci/bisect.sh" "$T/k" k1 k6 --metric fork-chain/slab.anon_vma.allocs --build-dir "$T/kb" \
+	--jobs 1 --out "$T/out" >"$T/stdout" 2>"$T/stderr" || rc=$?
+if [ "$rc" -ne 0 ] || ! grep -q "^first bad commit: $(git -C "$T/k" rev-parse k5) " "$T/stdout"; then
+	echo "FAIL build: exit $rc, $(cat "$T/stdout")"; sed 's/^/  | /' "$T/stderr"; fails=$((fails + 1))
+elif ! grep -q '^CONFIG_BASE=y' "$T/kb/.config" || ! grep -q '^CONFIG_BPF_SYSCALL=y' "$T/kb/.config"; then
+	echo "FAIL build: $T/kb/.config is not defconfig + configs/kernel.config"; fails=$((fails + 1))
+elif [ -n "$(git -C "$T/k" status --porcelain)" ]; then
+	echo "FAIL build: the out-of-tree build wrote into the tree: $(git -C "$T/k" status --porcelain)"; fails=$((fails + 1))
+else
+	ok "build: k5 found with out-of-tree builds, $(grep -c 'skipped: build' "$T/stderr") build failure(s) skipped"
+fi
+bisect_k() { "$ROOT/ci/bisect.sh" "$T/k" "$@" --metric fork-chain/slab.anon_vma.allocs --out "$T/out" >"$T/stdout" 2>"$T/stderr"; }
+rc=0
+bisect_k k2 k6 --build-dir "$T/kb" || rc=$?
+if [ "$rc" -eq 3 ] && grep -q 'GOOD: build of .* failed' "$T/stderr"; then
+	ok "build of GOOD fails: exit 3"
+else
+	echo "FAIL build-good: exit $rc"; sed 's/^/  | /' "$T/stderr"; fails=$((fails + 1))
+fi
 
 # --- exit 3: GOOD cannot be measured; selector fails for BAD --------------------------
 history fail v:10 v:12
