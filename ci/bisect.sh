@@ -5,8 +5,11 @@
 # rmapbench metric (`git bisect run`). docs/bisect.md explains it.
 set -euo pipefail
 
-ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-SELF=$ROOT/ci/bisect.sh
+# The whole script is one compound command, parsed before it runs: editing
+# bisect.sh while a bisect is under way cannot change what it does (the steps
+# run a copy taken at the start, RB_BISECT_ROOT pointing back here).
+{
+ROOT=${RB_BISECT_ROOT:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)}
 PROG=bisect.sh
 
 usage() {
@@ -126,7 +129,7 @@ if not seen:
 if not vals:
     out("none", kind, note=f"no value: {reason}")
 v = statistics.median(vals)
-note = "" if len(set(vals)) == 1 else f"repetitions disagree: {sorted(set(vals))}"
+note = "" if kind != "exact" or len(set(vals)) == 1 else f"repetitions disagree: {sorted(set(vals))}"
 if float(v).is_integer():
     v = int(v)
 out("ok", kind, v, note)
@@ -157,8 +160,10 @@ EOF
 # ============================================================================
 # One measurement (run as a child: `bisect.sh --_step STATE ROLE`, by this
 # script for GOOD and BAD and by `git bisect run` for the steps).
-# Exit: 0 good, 1 bad, 125 skip; for ROLE good 0 measured; 255 abort with
-# "CODE MESSAGE" in $WORK/abort (CODE: 2 bad input, 3 failure, 128+N).
+# step_main exits 10 good (ROLE good: measured), 11 bad, 125 skip, 255 abort
+# with "CODE MESSAGE" in $WORK/abort (CODE: 2 bad input, 3 failure, 128+N);
+# the caller turns 10 and 11 into git bisect's 0 and 1, and anything else (an
+# unexpected error) into an abort, never into a "bad" verdict.
 # ============================================================================
 
 step_abort() {
@@ -264,7 +269,7 @@ step_main() {
 		printf 'KIND=%q\nGOOD_VALUE=%q\nGOOD_REPORT=%q\n' "$kind" "$value" "$report" >>"$STATE"
 		record "$n" "$ROLE" "$commit" good "$value" "$note" "$spec" "$t0" "$report"
 		msg "step $n: GOOD $(short "$commit"): $METRIC_M = $value${note:+ ($note)} ($((SECONDS - t0)) s)"
-		exit 0
+		exit 10
 	fi
 	# shellcheck disable=SC2153 # KIND, GOOD_VALUE: from the state file
 	if [ "$KIND" = exact ]; then
@@ -302,8 +307,8 @@ step_main() {
 	if [ "$ROLE" = bad ] && [ "$verdict" = good ]; then
 		step_abort 2 "BAD ($(short "$commit")) does not differ from GOOD: $how; nothing to bisect"
 	fi
-	[ "$verdict" = good ] && exit 0
-	exit 1
+	[ "$verdict" = good ] && exit 10
+	exit 11
 }
 
 # step_fail ROLE N MESSAGE: a step that cannot be judged: skipped (125);
@@ -324,7 +329,21 @@ record() {
 
 if [ "${1:-}" = --_step ]; then
 	shift
-	step_main "$@"
+	rc=0
+	(step_main "$@") || rc=$?
+	case $rc in
+	10) exit 0 ;;
+	11) exit 1 ;;
+	125 | 255) exit "$rc" ;;
+	*)
+		STATE=$1
+		# shellcheck source=/dev/null
+		. "$STATE"
+		[ -s "$WORK/abort" ] || printf '3 %s\n' "a step failed unexpectedly (exit $rc)" >"$WORK/abort"
+		msg "a step failed unexpectedly (exit $rc)"
+		exit 255
+		;;
+	esac
 fi
 
 # ============================================================================
@@ -421,6 +440,10 @@ mkdir -p "$WORK/steps"
 echo 0 >"$WORK/count"
 : >"$WORK/steps.tsv"
 STATE=$WORK/state.sh
+# the steps run this copy (see the top)
+SELF=$WORK/.bisect-step.sh
+cp -- "$ROOT/ci/bisect.sh" "$SELF"
+export RB_BISECT_ROOT=$ROOT
 T_START=$SECONDS T_EPOCH=$(date +%s)
 declare -p TREE METRIC_W METRIC_M CONFIG SELECTOR BUILD_DIR KCONFIG JOBS ROUNDS VERBOSE WORK RUN_ARGS RUN_SH T_EPOCH |
 	sed 's/^declare -[-a-zA-Z]* //' >"$STATE"
@@ -447,7 +470,7 @@ cleanup() {
 		git_t bisect reset >/dev/null 2>&1 || msg "git bisect reset failed in $TREE: run it there"
 	fi
 	if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-		rm -f -- "$WORK/state.sh" "$WORK/count" "$WORK/abort"
+		rm -f -- "$WORK/state.sh" "$WORK/count" "$WORK/abort" "$WORK/.bisect-step.sh"
 		if [ "$rc" -ge 128 ]; then publish .interrupted; else publish .failed; fi
 		[ -z "$RESULT_DIR" ] || msg "steps so far: $RESULT_DIR"
 	fi
@@ -574,7 +597,7 @@ with open(os.path.join(work, "summary.txt.tmp"), "w") as f:
         f.write(f"{s['step']:>4}  {s['role']:<5} {s['commit'][:12]:<12}  {s['verdict']:<7} {v!s:>10} {s['seconds']:>5}  {s['note'] or ''}\n")
 os.rename(os.path.join(work, "summary.txt.tmp"), os.path.join(work, "summary.txt"))
 EOF
-rm -f -- "$WORK/state.sh" "$WORK/count" "$WORK/abort"
+rm -f -- "$WORK/state.sh" "$WORK/count" "$WORK/abort" "$WORK/.bisect-step.sh"
 git_t bisect reset >/dev/null 2>&1 || msg "git bisect reset failed in $TREE: run it there"
 BISECTING=0
 publish '' || die "cannot publish the results"
@@ -582,3 +605,4 @@ msg "done in $((SECONDS - T_START)) s, $(wc -l <"$RESULT_DIR/steps.tsv") measure
 echo "first bad commit: $FIRST $(git_t log -1 --format=%s "$FIRST")"
 echo "bisect: $RESULT_DIR"
 exit 0
+}
