@@ -387,6 +387,16 @@ METRIC_W=${BASH_REMATCH[1]} METRIC_M=${BASH_REMATCH[2]}
 in_range "$ROUNDS" 1 100 || bad "--rounds $ROUNDS: not a number of rounds between 1 and 100"
 ROUNDS=$((10#$ROUNDS))
 in_range "$JOBS" 1 1024 || bad "--jobs $JOBS: not a job count between 1 and 1024"
+# run.sh's own options, checked here too: a typo costs nothing, not a build
+for ((i = 0; i < ${#RUN_ARGS[@]}; i += 2)); do
+	opt=${RUN_ARGS[$i]} v=${RUN_ARGS[$((i + 1))]}
+	case $opt in
+	--accel) case $v in auto | kvm | tcg) ;; *) bad "--accel $v: expected auto, kvm or tcg" ;; esac ;;
+	--timeout) in_range "$v" 1 999999 || bad "--timeout $v: not a positive number of seconds" ;;
+	--mem) in_range "$v" 256 65536 || bad "--mem $v: not a size in MB between 256 and 65536" ;;
+	--cpus) in_range "$v" 1 64 || bad "--cpus $v: not a CPU count between 1 and 64" ;;
+	esac
+done
 if [ -n "$CONFIG" ]; then
 	if [ ! -f "$CONFIG" ] || [ ! -r "$CONFIG" ]; then bad "--config $CONFIG: no such readable config file"; fi
 	CONFIG=$(realpath -- "$CONFIG")

@@ -240,6 +240,7 @@ bisect metric-syntax 2 c1 c3 --metric slab.anon_vma.allocs --kernel-of-commit "$
 bisect workload 2 c1 c3 --metric fork-chian/x --kernel-of-commit "$sel" && bad_ok workload "fork-chian"
 bisect set-typo 2 c1 c3 "${m[@]}" --set fork-chain.forks=6 && bad_ok set-typo "forks"
 bisect rounds 2 c1 c3 "${m[@]}" --rounds 0 && bad_ok rounds "--rounds 0"
+bisect accel 2 c1 c3 "${m[@]}" --accel foo && bad_ok accel "--accel foo"
 bisect not-kernel 2 c1 c3 --metric fork-chain/slab.anon_vma.allocs && bad_ok not-kernel "not a kernel source tree"
 echo x >>"$T/h/KERNEL"
 bisect dirty 2 c1 c3 "${m[@]}" && bad_ok dirty "uncommitted changes"
