@@ -26,6 +26,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "kallsyms.h"
 #include "probe.h"
 #include "util.h"
 
@@ -459,73 +460,22 @@ bool probe_attach_works(const char *method, char *reason, size_t len)
 
 /* ---- state shared by the capability probes --------------------------- */
 
-struct ksym {
-	bool found;
-	char name[128];		/* exact, or a .isra/.constprop/.part clone */
-};
-
 struct env {
 	struct btf *btf;
 	int btf_err;
 	bool method_ok[NR_METHODS];
 	char method_why[NR_METHODS][PROBE_REASON_LEN];
-	/* /proc/kallsyms */
-	int ksyms_err;
-	long ksyms_count;
-	bool ksyms_real;	/* some address is not zero */
-	struct ksym rmap[NR_RMAP_FUNCS];
+	const struct ksyms *ksyms;	/* /proc/kallsyms */
+	const struct ksym *rmap[NR_RMAP_FUNCS];	/* each function's entry symbol */
 };
-
-static bool clone_suffix(const char *s)
-{
-	return !strncmp(s, ".isra.", 6) || !strncmp(s, ".constprop.", 11) ||
-	       !strncmp(s, ".part.", 6);
-}
-
-static void ksym_match(struct env *env, const char *name)
-{
-	size_t i, n;
-
-	for (i = 0; i < NR_RMAP_FUNCS; i++) {
-		n = strlen(rmap_funcs[i]);
-		if (strncmp(name, rmap_funcs[i], n))
-			continue;
-		if (name[n] == '\0' || (clone_suffix(name + n) && !env->rmap[i].found)) {
-			env->rmap[i].found = true;
-			snprintf(env->rmap[i].name, sizeof(env->rmap[i].name), "%s", name);
-		}
-	}
-}
 
 static void kallsyms_scan(struct env *env)
 {
-	char *line = NULL, *name, *end;
-	unsigned long long addr;
-	size_t cap = 0;
-	FILE *f;
+	size_t i;
 
-	f = fopen("/proc/kallsyms", "re");
-	if (!f) {
-		env->ksyms_err = -errno;
-		return;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		addr = strtoull(line, &name, 16);
-		if (addr)
-			env->ksyms_real = true;
-		env->ksyms_count++;
-		/* "addr type name[\t[module]]" */
-		if (*name != ' ' || !name[1] || name[2] != ' ')
-			continue;
-		name += 3;
-		end = name + strcspn(name, " \t\n");
-		if (*end == '\t')
-			continue;	/* module symbol */
-		*end = '\0';
-		ksym_match(env, name);
-	}
-	free(line);
-	fclose(f);
+	env->ksyms = ksyms_get();
+	for (i = 0; i < NR_RMAP_FUNCS; i++)
+		env->rmap[i] = ksyms_find(env->ksyms, rmap_funcs[i]);
 }
 
 /* ---- kernel, BTF, bpf() ---------------------------------------------- */
@@ -691,7 +641,7 @@ static json_t *cap_tracepoints(struct env *env)
 static json_t *cap_rmap_func(struct env *env, size_t i)
 {
 	const char *fn = rmap_funcs[i];
-	const struct ksym *ks = &env->rmap[i];
+	const struct ksym *ks = env->rmap[i];
 	char fwhy[PROBE_REASON_LEN] = "", kwhy[PROBE_REASON_LEN] = "";
 	bool in_btf = false, fentry = false, kprobe = false;
 	json_t *cap;
@@ -704,7 +654,7 @@ static json_t *cap_rmap_func(struct env *env, size_t i)
 	else
 		snprintf(fwhy, sizeof(fwhy), "fentry: %s", env->btf ? "not in vmlinux BTF" :
 			 "no vmlinux BTF");
-	if (ks->found)
+	if (ks)
 		kprobe = attach_test(M_KPROBE, NULL, 0, ks->name, false, false,
 				     kwhy, sizeof(kwhy));
 	else
@@ -712,15 +662,15 @@ static json_t *cap_rmap_func(struct env *env, size_t i)
 
 	if (fentry || kprobe)
 		cap = cap_yes();
-	else if (!ks->found && !in_btf)
+	else if (!ks && !in_btf)
 		cap = cap_no("not in /proc/kallsyms%s (inlined or absent)",
 			     env->btf ? " nor in vmlinux BTF" : "");
 	else
-		cap = cap_no("in %s%s%s, but %s; %s", ks->found ? "kallsyms" : "",
-			     ks->found && in_btf ? " and " : "", in_btf ? "BTF" : "",
+		cap = cap_no("in %s%s%s, but %s; %s", ks ? "kallsyms" : "",
+			     ks && in_btf ? " and " : "", in_btf ? "BTF" : "",
 			     fwhy, kwhy);
-	cap_set(cap, "kallsyms", json_boolean(ks->found));
-	cap_set(cap, "symbol", ks->found ? jstr(ks->name) : json_null());
+	cap_set(cap, "kallsyms", json_boolean(ks != NULL));
+	cap_set(cap, "symbol", ks ? jstr(ks->name) : json_null());
 	cap_set(cap, "btf", env->btf ? json_boolean(in_btf) : json_null());
 	cap_set(cap, "fentry", json_boolean(fentry));
 	cap_set(cap, "kprobe", json_boolean(kprobe));
@@ -744,11 +694,11 @@ static json_t *cap_kallsyms(struct env *env)
 	long kr = -1;
 
 	sysinfo_read_long("/proc/sys/kernel/kptr_restrict", &kr);
-	if (env->ksyms_err)
-		cap = cap_no("/proc/kallsyms: %s", sysinfo_strerr(env->ksyms_err, e, sizeof(e)));
-	else if (!env->ksyms_count)
+	if (env->ksyms->err)
+		cap = cap_no("/proc/kallsyms: %s", sysinfo_strerr(env->ksyms->err, e, sizeof(e)));
+	else if (!env->ksyms->lines)
 		cap = cap_no("/proc/kallsyms is empty");
-	else if (!env->ksyms_real)
+	else if (!env->ksyms->addrs)
 		cap = cap_no("addresses hidden (all zero; kptr_restrict=%ld, euid %d)",
 			     kr, (int)geteuid());
 	else

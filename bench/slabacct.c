@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "accounting.h"
+#include "kallsyms.h"
 #include "slabacct.skel.h"
 #include "util.h"
 
@@ -226,90 +227,24 @@ static void resolve_kind(int kind, struct kind_info *ki)
 		list_aliases(real, name, ki);
 }
 
-struct ksym {
-	unsigned long long addr;
-	char name[64];
-};
-
-static int ksym_cmp(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* Does kallsyms symbol @sym name function @fn (or a compiler clone of it)? */
-static bool sym_is(const char *sym, const char *fn)
-{
-	size_t n = strlen(fn);
-
-	return !strncmp(sym, fn, n) && (sym[n] == 0 || sym[n] == '.');
-}
-
-static int load_ksyms(struct ksym **out, size_t *nr)
-{
-	FILE *f = fopen("/proc/kallsyms", "re");
-	struct ksym *syms = NULL;
-	size_t n = 0, cap = 0;
-	char line[512];
-	bool nonzero = false;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long addr;
-		char type, name[256];
-
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
-			continue;
-		if (strchr(line, '['))
-			continue;	/* module symbols */
-		if (n == cap) {
-			struct ksym *tmp;
-
-			cap = cap ? cap * 2 : 65536;
-			tmp = realloc(syms, cap * sizeof(*syms));
-			if (!tmp) {
-				free(syms);
-				fclose(f);
-				return -1;
-			}
-			syms = tmp;
-		}
-		syms[n].addr = addr;
-		snprintf(syms[n].name, sizeof(syms[n].name), "%s", name);
-		nonzero |= addr != 0;
-		n++;
-	}
-	fclose(f);
-	if (!nonzero) {
-		free(syms);
-		return -1;	/* kptr_restrict hides addresses */
-	}
-	qsort(syms, n, sizeof(*syms), ksym_cmp);
-	*out = syms;
-	*nr = n;
-	return 0;
-}
-
-static void add_sites(struct slabacct *sa, const struct ksym *syms, size_t nr, int kind)
+static void add_sites(struct slabacct *sa, const struct ksyms *ks, int kind)
 {
 	struct kind_info *ki = &sa->kinds[kind];
 
-	for (size_t i = 0; i < nr; i++) {
+	for (size_t i = 0; i < ks->nr; i++) {
+		const struct ksym *sym = &ks->syms[i];
+		unsigned long long end;
 		bool wanted = false;
-		size_t j;
 
-		for (j = 0; j < 5 && kind_sites[kind][j]; j++)
-			wanted |= sym_is(syms[i].name, kind_sites[kind][j]);
+		for (size_t j = 0; j < 5 && kind_sites[kind][j]; j++)
+			wanted |= ksym_of(sym->name, kind_sites[kind][j]);
 		if (!wanted || sa->nr_sites >= SA_MAX_SITES)
 			continue;
-		for (j = i + 1; j < nr && syms[j].addr == syms[i].addr; j++)
-			;
-		if (j == nr)
+		end = ksyms_end(ks, sym);
+		if (!end)
 			continue;
 		sa->sites[sa->nr_sites++] = (struct sa_site){
-			.start = syms[i].addr, .end = syms[j].addr, .kind = kind,
+			.start = sym->addr, .end = end, .kind = kind,
 		};
 		ki->nr_sites++;
 	}
@@ -318,10 +253,10 @@ static void add_sites(struct slabacct *sa, const struct ksym *syms, size_t nr, i
 /* Decides, per kind, whether counts are exact, and collects call sites. */
 static unsigned int plan_site_filter(struct slabacct *sa)
 {
-	struct ksym *syms = NULL;
-	size_t nr = 0;
+	const struct ksyms *ks = ksyms_get();
+	/* function ranges need the addresses (kptr_restrict hides them) */
+	bool have_syms = !ks->err && ks->addrs;
 	unsigned int mask = 0;
-	bool have_syms = load_ksyms(&syms, &nr) == 0;
 
 	for (int k = 0; k < SA_NR_KINDS; k++) {
 		struct kind_info *ki = &sa->kinds[k];
@@ -333,7 +268,7 @@ static unsigned int plan_site_filter(struct slabacct *sa)
 			continue;
 		mask |= 1U << k;
 		if (have_syms)
-			add_sites(sa, syms, nr, k);
+			add_sites(sa, ks, k);
 		if (!ki->nr_sites) {
 			ki->exact = false;
 			mask &= ~(1U << k);
@@ -350,7 +285,6 @@ static unsigned int plan_site_filter(struct slabacct *sa)
 				 ki->merge_known ? ki->alias_names : "", ki->nr_sites);
 		}
 	}
-	free(syms);
 	return mask;
 }
 
