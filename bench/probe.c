@@ -28,6 +28,7 @@
 
 #include "kallsyms.h"
 #include "probe.h"
+#include "slabacct_shared.h"
 #include "util.h"
 
 #define ERRLEN 128
@@ -43,11 +44,6 @@ static const char *const rmap_funcs[] = {
 	"folio_lock_anon_vma_read", "rmap_walk_ksm",
 };
 #define NR_RMAP_FUNCS (sizeof(rmap_funcs) / sizeof(rmap_funcs[0]))
-
-static const char *const slab_caches[] = {
-	"vm_area_struct", "anon_vma", "anon_vma_chain", "vma_lock",
-};
-#define NR_SLAB_CACHES (sizeof(slab_caches) / sizeof(slab_caches[0]))
 
 /* ---- capability objects --------------------------------------------- */
 
@@ -1316,13 +1312,14 @@ static json_t *cap_slab_caches(void)
 	json_t *group = json_object();
 	char *slabinfo;
 	int err = 0;
-	size_t i;
+	int k;
 
 	slabinfo = sysinfo_slurp("/proc/slabinfo", NULL);
 	if (!slabinfo)
 		err = -errno;
-	for (i = 0; i < NR_SLAB_CACHES; i++)
-		cap_set(group, slab_caches[i], cap_slab_cache(slab_caches[i], slabinfo, err));
+	for (k = 0; k < NR_SLAB_KINDS; k++)
+		cap_set(group, slab_kind_name(k),
+			cap_slab_cache(slab_kind_name(k), slabinfo, err));
 	free(slabinfo);
 	return group;
 }

@@ -18,17 +18,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "accounting.h"
+#include "slabacct.h"
 #include "kallsyms.h"
 #include "slabacct.skel.h"
 #include "util.h"
-
-static const char *const kind_names[SA_NR_KINDS] = {
-	[SLAB_VMA] = "vm_area_struct",
-	[SLAB_ANON_VMA] = "anon_vma",
-	[SLAB_AVC] = "anon_vma_chain",
-	[SLAB_VMA_LOCK] = "vma_lock",
-};
 
 /*
  * Functions that allocate each kind. The allocation helpers (anon_vma_alloc,
@@ -125,11 +118,6 @@ static int program_misses(const struct slabacct *sa, unsigned long long *misses,
 	return n;
 }
 
-const char *slab_kind_name(int kind)
-{
-	return kind >= 0 && kind < SA_NR_KINDS ? kind_names[kind] : "?";
-}
-
 static bool slabinfo_has(const char *name)
 {
 	char line[512];
@@ -203,7 +191,7 @@ static bool real_slab_name(const char *real, char *out, size_t len)
 
 static void resolve_kind(int kind, struct kind_info *ki)
 {
-	const char *name = kind_names[kind];
+	const char *name = slab_kind_name(kind);
 
 	char path[PATH_MAX], real[PATH_MAX], buf[64];
 
@@ -620,7 +608,7 @@ bool slabacct_settle(struct slabacct *sa, int timeout_ms)
 				used += snprintf(sa->settle_reason + used,
 						 sizeof(sa->settle_reason) - used, "%s%s %lld",
 						 used && sa->settle_reason[used - 1] != '(' ? ", " : "",
-						 kind_names[k],
+						 slab_kind_name(k),
 						 (long long)sa->skel->bss->counters[k].live);
 		if (used < sizeof(sa->settle_reason))
 			snprintf(sa->settle_reason + used, sizeof(sa->settle_reason) - used,
@@ -656,7 +644,7 @@ json_t *slabacct_describe(const struct slabacct *sa)
 	for (int k = 0; k < SA_NR_KINDS; k++) {
 		const struct kind_info *ki = &sa->kinds[k];
 
-		json_object_set_new(caches, kind_names[k], json_pack(
+		json_object_set_new(caches, slab_kind_name(k), json_pack(
 			"{s:b, s:s?, s:b, s:i, s:s?, s:b, s:b, s:s?}",
 			"present", ki->present,
 			"slab", ki->present ? ki->slab : NULL,
@@ -719,7 +707,7 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		else if (missed_free)
 			snprintf(why, sizeof(why), "inexact: %s", sa->settle_reason);
 #define ADD(field, better, kind, spoiled)					\
-		snprintf(name, sizeof(name), "slab.%s." #field, kind_names[k]);	\
+		snprintf(name, sizeof(name), "slab.%s." #field, slab_kind_name(k));	\
 		json_object_set_new(metrics, name, (spoiled) ?				\
 			inexact_metric("objects", better, kind, why) :			\
 			metric(c[k].field, "objects", better, kind))
@@ -728,7 +716,7 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		ADD(live, "none", "exact", lost || missed_free);
 		ADD(peak, "lower", "timed", lost);
 #undef ADD
-		json_object_set_new(acct, kind_names[k], json_pack(
+		json_object_set_new(acct, slab_kind_name(k), json_pack(
 			"{s:I, s:I, s:I, s:b}", "foreign", (json_int_t)c[k].foreign,
 			"lost", (json_int_t)c[k].lost, "stale", (json_int_t)c[k].stale,
 			"exact", sa->kinds[k].exact && !lost && !missed_free));
@@ -768,7 +756,7 @@ void slabacct_add_unavailable(json_t *metrics, const char *reason)
 	snprintf(why, sizeof(why), "unavailable: %s", reason);
 	for (int k = 0; k < SLAB_VMA_LOCK; k++) {
 		for (int f = 0; f < 4; f++) {
-			snprintf(name, sizeof(name), "slab.%s.%s", kind_names[k], fields[f]);
+			snprintf(name, sizeof(name), "slab.%s.%s", slab_kind_name(k), fields[f]);
 			json_object_set_new(metrics, name, json_pack(
 				"{s:n, s:s, s:s, s:s, s:s}", "value", "unit", "objects",
 				"better", f == 1 || f == 2 ? "none" : "lower",

@@ -294,7 +294,7 @@ void wl_emit_slab_allocs(struct wl_ctx *ctx, const char *prefix,
 
 	for (kind = 0; kind < NR_SLAB_KINDS; kind++) {
 		snprintf(name, sizeof(name), "%s.%s", prefix,
-			 wl_slab_kind_name(kind));
+			 slab_kind_name(kind));
 		if (!before->valid || !after->valid) {
 			if (kind != SLAB_VMA_LOCK)
 				wl_unavailable(ctx, name, "slab accounting unavailable");

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "slabacct_shared.h"	/* enum slab_kind, slab_kind_name(): the tracked caches */
+
 #define WL_REASON_LEN 256
 
 struct wl_param {
@@ -61,15 +63,6 @@ struct workload_info {
 	 * to the report as the workload's "headline".
 	 */
 	const char *const *headline;
-};
-
-/* Cache kinds counted by the slab accounting. */
-enum slab_kind {
-	SLAB_VMA,
-	SLAB_ANON_VMA,
-	SLAB_AVC,
-	SLAB_VMA_LOCK,
-	NR_SLAB_KINDS,
 };
 
 struct slab_snapshot {
