@@ -28,6 +28,7 @@
 
 #include "kallsyms.h"
 #include "probe.h"
+#include "slabcache.h"
 #include "slabacct_shared.h"
 #include "util.h"
 
@@ -1191,119 +1192,43 @@ static json_t *cap_procmap_query(void)
 
 /* ---- slab caches ----------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names of /sys/kernel/slab symlinks to @target other than @self, sorted. */
-static json_t *slab_aliases(const char *target, const char *self)
-{
-	char path[PATH_MAX], link[PATH_MAX], *names[128];
-	json_t *list = json_array();
-	size_t n = 0, i;
-	struct dirent *de;
-	const char *base;
-	ssize_t len;
-	DIR *d;
-
-	d = opendir("/sys/kernel/slab");
-	if (!d)
-		return list;
-	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
-		if (de->d_type != DT_LNK || !strcmp(de->d_name, self))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", de->d_name);
-		len = readlink(path, link, sizeof(link) - 1);
-		if (len <= 0)
-			continue;
-		link[len] = '\0';
-		base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-		if (!strcmp(base, target) && (names[n] = strdup(de->d_name)))
-			n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_str);
-	for (i = 0; i < n; i++) {
-		json_array_append_new(list, jstr(names[i]));
-		free(names[i]);
-	}
-	return list;
-}
-
-static bool slabinfo_has(const char *slabinfo, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = slabinfo;
-
-	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, name, n) && p[n] == ' ')
-			return true;
-	return false;
-}
-
-/* The name /proc/slabinfo lists the cache under: @self or one of @aliases. */
-static json_t *slabinfo_name(const char *slabinfo, const char *self, const json_t *aliases)
-{
-	const json_t *v;
-	size_t i;
-
-	if (!slabinfo)
-		return json_null();
-	if (slabinfo_has(slabinfo, self))
-		return jstr(self);
-	json_array_foreach(aliases, i, v)
-		if (slabinfo_has(slabinfo, json_string_value(v)))
-			return jstr(json_string_value(v));
-	return json_null();
-}
-
 static json_t *cap_slab_cache(const char *name, const char *slabinfo, int slabinfo_err)
 {
-	char path[PATH_MAX], link[PATH_MAX] = "", e[ERRLEN], e2[ERRLEN];
-	const char *target = NULL;
+	char e[ERRLEN], e2[ERRLEN];
 	json_t *cap, *aliases, *merged;
-	bool in_sysfs, in_slabinfo;
-	struct stat st;
-	long nalias = -1;
-	ssize_t n;
+	struct slab_cache c;
+	const char *listed;
+	bool in_slabinfo;
+	size_t i;
 
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-	in_sysfs = lstat(path, &st) == 0;
+	if (slab_cache_lookup(name, &c))
+		return cap_no("out of memory");
 	in_slabinfo = slabinfo && slabinfo_has(slabinfo, name);
-	if (!in_sysfs && !in_slabinfo) {
-		if (slabinfo || path_exists("/sys/kernel/slab"))
+	if (!c.sysfs && !in_slabinfo) {
+		if (slabinfo || path_exists(SLAB_SYSFS))
 			return cap_no("no such cache (not in /proc/slabinfo nor /sys/kernel/slab)");
 		return cap_no("unknown: /proc/slabinfo: %s; /sys/kernel/slab: %s",
 			      sysinfo_strerr(slabinfo_err, e, sizeof(e)),
 			      sysinfo_strerr(ENOENT, e2, sizeof(e2)));
 	}
-	if (in_sysfs && S_ISLNK(st.st_mode)) {
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = '\0';
-			target = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-		}
-	}
-	if (in_sysfs) {
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/aliases", name);
-		if (sysinfo_read_long(path, &nalias))
-			nalias = -1;
-	}
-	aliases = target ? slab_aliases(target, name) : json_array();
+	aliases = json_array();
+	for (i = 0; i < c.nr_merged; i++)
+		json_array_append_new(aliases, jstr(c.merged[i]));
+	listed = slab_cache_slabinfo_name(&c, name, slabinfo);
 	cap = cap_yes();
 	cap_set(cap, "slabinfo", slabinfo ? json_boolean(in_slabinfo) : json_null());
-	cap_set(cap, "sysfs", in_sysfs ? jstr(target ? target : name) : json_null());
-	cap_set(cap, "mergeable", in_sysfs ? json_boolean(target != NULL) : json_null());
+	cap_set(cap, "sysfs", c.sysfs ? jstr(c.target[0] ? c.target : name) : json_null());
+	cap_set(cap, "mergeable", c.sysfs ? json_boolean(c.target[0]) : json_null());
 	/* the other symlinks name the merged caches; "aliases" counts them (root only) */
-	if (target)
-		merged = json_boolean(nalias > 0 || json_array_size(aliases));
+	if (c.target[0])
+		merged = json_boolean(c.aliases > 0 || c.nr_merged);
 	else
-		merged = in_sysfs ? json_false() : json_null();
+		merged = c.sysfs ? json_false() : json_null();
 	cap_set(cap, "merged", merged);
-	cap_set(cap, "aliases", nalias >= 0 ? json_integer(nalias) : json_null());
-	cap_set(cap, "slab", slabinfo_name(slabinfo, name, aliases));
+	cap_set(cap, "aliases", c.aliases >= 0 ? json_integer(c.aliases) : json_null());
+	cap_set(cap, "slab", listed ? jstr(listed) : json_null());
 	cap_set(cap, "merged_with", aliases);
+	slab_cache_free(&c);
 	return cap;
 }
 

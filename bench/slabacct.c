@@ -20,7 +20,9 @@
 
 #include "slabacct.h"
 #include "kallsyms.h"
+#include "slabcache.h"
 #include "slabacct.skel.h"
+#include "sysinfo.h"
 #include "util.h"
 
 /*
@@ -118,101 +120,39 @@ static int program_misses(const struct slabacct *sa, unsigned long long *misses,
 	return n;
 }
 
-static bool slabinfo_has(const char *name)
+/* Names the cache is also known by, "a,b,c" (at most alias_names' size). */
+static void list_aliases(const struct slab_cache *c, struct kind_info *ki)
 {
-	char line[512];
-	size_t n = strlen(name);
-	bool found = false;
-	FILE *f = fopen("/proc/slabinfo", "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, name, n) && line[n] == ' ';
-	fclose(f);
-	return found;
-}
-
-/* Names in /sys/kernel/slab resolving to @real, other than @self. */
-static void list_aliases(const char *real, const char *self, struct kind_info *ki)
-{
-	char path[PATH_MAX], res[PATH_MAX], line[512];
-	FILE *f = fopen("/proc/slabinfo", "re");
 	size_t used = 0;
 
-	if (!f)
-		return;
 	ki->alias_names[0] = 0;
-	/* slabinfo lists real caches only; aliases are the sysfs symlinks */
-	fclose(f);
-	f = popen("ls /sys/kernel/slab", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!strcmp(line, self) || line[0] == ':')
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", line);
-		if (!realpath(path, res) || strcmp(res, real))
-			continue;
+	for (size_t i = 0; i < c->nr_merged && used < sizeof(ki->alias_names); i++)
 		used += snprintf(ki->alias_names + used, sizeof(ki->alias_names) - used,
-				 "%s%s", used ? "," : "", line);
-		if (used >= sizeof(ki->alias_names))
-			break;
-	}
-	pclose(f);
+				 "%s%s", used ? "," : "", c->merged[i]);
 }
 
-/* The slabinfo name of the cache @real (a resolved sysfs dir) is known by. */
-static bool real_slab_name(const char *real, char *out, size_t len)
+static void resolve_kind(int kind, struct kind_info *ki, const char *slabinfo)
 {
-	char line[512], path[PATH_MAX], res[PATH_MAX];
-	bool found = false;
-	FILE *f = fopen("/proc/slabinfo", "re");
+	const char *name = slab_kind_name(kind), *listed;
+	struct slab_cache c;
 
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char name[128];
-
-		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
-			continue;
-		if (sscanf(line, "%127s", name) != 1)
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-		if (realpath(path, res) && !strcmp(res, real)) {
-			snprintf(out, len, "%s", name);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static void resolve_kind(int kind, struct kind_info *ki)
-{
-	const char *name = slab_kind_name(kind);
-
-	char path[PATH_MAX], real[PATH_MAX], buf[64];
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-	if (!realpath(path, real)) {
+	snprintf(ki->slab, sizeof(ki->slab), "%s", name);
+	if (slab_cache_lookup(name, &c) || !c.sysfs) {
 		/* no sysfs entry: no such cache, or no /sys/kernel/slab at all */
-		ki->present = slabinfo_has(name);
-		ki->merge_known = access("/sys/kernel/slab", F_OK) == 0;
-		snprintf(ki->slab, sizeof(ki->slab), "%s", name);
+		ki->present = slabinfo_has(slabinfo, name);
+		ki->merge_known = access(SLAB_SYSFS, F_OK) == 0;
 		return;
 	}
 	ki->present = true;
 	ki->merge_known = true;
-	if (!real_slab_name(real, ki->slab, sizeof(ki->slab)))
-		snprintf(ki->slab, sizeof(ki->slab), "%s", name);
-	snprintf(path, sizeof(path), "%s/aliases", real);
-	if (!read_text(path, buf, sizeof(buf)))
-		ki->aliases = atoi(buf);
+	listed = slab_cache_slabinfo_name(&c, name, slabinfo);
+	if (listed)
+		snprintf(ki->slab, sizeof(ki->slab), "%s", listed);
+	ki->aliases = c.aliases > 0 ? c.aliases : 0;
 	ki->merged = ki->aliases > 0 || strcmp(ki->slab, name);
 	if (ki->merged)
-		list_aliases(real, name, ki);
+		list_aliases(&c, ki);
+	slab_cache_free(&c);
 }
 
 static void add_sites(struct slabacct *sa, const struct ksyms *ks, int kind)
@@ -297,12 +237,15 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 {
 	struct slabacct_bpf *skel = sa->skel;
 	unsigned int mask;
+	char *slabinfo;
 	int k;
 
+	slabinfo = sysinfo_slurp("/proc/slabinfo", NULL);
 	for (k = 0; k < SA_NR_KINDS; k++) {
-		resolve_kind(k, &sa->kinds[k]);
+		resolve_kind(k, &sa->kinds[k], slabinfo);
 		sa->present[k] = sa->kinds[k].present;
 	}
+	free(slabinfo);
 	if (!sa->present[SLAB_VMA] || !sa->present[SLAB_ANON_VMA]) {
 		snprintf(reason, len, "slab caches vm_area_struct/anon_vma not found in /proc/slabinfo");
 		return -1;
