@@ -28,6 +28,7 @@
 
 #include "kallsyms.h"
 #include "probe.h"
+#include "procmap_query.h"
 #include "slabcache.h"
 #include "slabacct_shared.h"
 #include "util.h"
@@ -1140,30 +1141,9 @@ static json_t *cap_perf(void)
 
 /* ---- PROCMAP_QUERY (6.11+) -------------------------------------------- */
 
-/* uapi/linux/fs.h of 6.11; not in Debian 12's headers */
-struct rb_procmap_query {
-	__u64 size;
-	__u64 query_flags;
-	__u64 query_addr;
-	__u64 vma_start;
-	__u64 vma_end;
-	__u64 vma_flags;
-	__u64 vma_page_size;
-	__u64 vma_offset;
-	__u64 inode;
-	__u32 dev_major;
-	__u32 dev_minor;
-	__u32 vma_name_size;
-	__u32 build_id_size;
-	__u64 vma_name_addr;
-	__u64 build_id_addr;
-};
-#define RB_PROCMAP_QUERY _IOWR('f', 17, struct rb_procmap_query)
-_Static_assert(sizeof(struct rb_procmap_query) == 104, "PROCMAP_QUERY encodes 104 bytes");
-
 static json_t *cap_procmap_query(void)
 {
-	struct rb_procmap_query q;
+	struct wl_procmap_query q;
 	uintptr_t addr = (uintptr_t)&cap_procmap_query;
 	char e[ERRLEN];
 	json_t *cap;
@@ -1175,7 +1155,7 @@ static json_t *cap_procmap_query(void)
 	memset(&q, 0, sizeof(q));
 	q.size = sizeof(q);
 	q.query_addr = addr;
-	if (ioctl(fd, RB_PROCMAP_QUERY, &q) < 0) {
+	if (ioctl(fd, WL_PROCMAP_QUERY, &q) < 0) {
 		error = errno;
 		cap = cap_no("ioctl(PROCMAP_QUERY): %s%s", sysinfo_strerr(error, e, sizeof(e)),
 			     error == ENOTTY ? " (added in 6.11)" : "");
