@@ -102,20 +102,6 @@ static bool path_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* Appends "; kernel config: CONFIG_X is not set, ..." for the unset ones. */
-static void config_hint(const char *const *opts, char *buf, size_t len)
-{
-	char val[64];
-	bool first = true;
-
-	for (; opts && *opts; opts++) {
-		if (sysinfo_kconfig(*opts, val, sizeof(val)) != 0)
-			continue;	/* set, or no config to look at */
-		append(buf, len, "%s%s is not set", first ? "; kernel config: " : ", ", *opts);
-		first = false;
-	}
-}
-
 /* ---- BPF programs ---------------------------------------------------- */
 
 #define INSN(c, d, s, o, i) \
@@ -154,28 +140,17 @@ struct method_info {
 	enum bpf_attach_type attach;
 	bool btf;		/* needs attach_btf_id from vmlinux BTF */
 	const char *target;	/* default target */
-	const char *const *config;
-};
-
-static const char *const cfg_raw_tp[] = { "CONFIG_BPF_EVENTS", NULL };
-static const char *const cfg_tp_btf[] = { "CONFIG_BPF_EVENTS", "CONFIG_DEBUG_INFO_BTF", NULL };
-static const char *const cfg_fentry[] = {
-	"CONFIG_BPF_JIT", "CONFIG_FUNCTION_TRACER", "CONFIG_DYNAMIC_FTRACE",
-	"CONFIG_DEBUG_INFO_BTF", NULL
-};
-static const char *const cfg_kprobe[] = {
-	"CONFIG_KPROBES", "CONFIG_KPROBE_EVENTS", "CONFIG_BPF_EVENTS", NULL
 };
 
 static const struct method_info methods[NR_METHODS] = {
 	[M_RAW_TP] = { "raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, false,
-		       "sched_process_fork", cfg_raw_tp },
+		       "sched_process_fork" },
 	[M_TP_BTF] = { "tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, true,
-		       "sched_process_fork", cfg_tp_btf },
+		       "sched_process_fork" },
 	[M_FENTRY] = { "fentry", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, true,
-		       "folio_referenced", cfg_fentry },
+		       "folio_referenced" },
 	[M_KPROBE] = { "kprobe", BPF_PROG_TYPE_KPROBE, 0, false,
-		       "folio_referenced", cfg_kprobe },
+		       "folio_referenced" },
 };
 
 static int method_find(const char *name)
@@ -400,7 +375,7 @@ out:
 	if (!ok && reason && len) {
 		snprintf(reason, len, "%s on %s: %s", m->name, target, why);
 		if (hint)
-			config_hint(m->config, reason, len);
+			sysinfo_kconfig_hint(m->name, reason, len);
 	}
 	return ok;
 }

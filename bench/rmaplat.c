@@ -159,22 +159,6 @@ static int attach_pair(struct rmaplat_bpf *skel, int method, int func, const cha
 	return 0;
 }
 
-static void add_config_hint(int method, char *why, size_t len)
-{
-	static const char *const needs[RL_NR_METHODS][4] = {
-		{ "CONFIG_BPF_JIT", "CONFIG_FUNCTION_TRACER",
-		  "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", NULL },
-		{ "CONFIG_KPROBES", "CONFIG_KPROBE_EVENTS", NULL },
-	};
-	size_t used = strlen(why);
-	char val[16];
-
-	for (int i = 0; needs[method][i] && used < len; i++)
-		if (sysinfo_kconfig(needs[method][i], val, sizeof(val)) == 0)
-			used += snprintf(why + used, len - used, "; %s is not set",
-					 needs[method][i]);
-}
-
 /* Loads and attaches @func's pair for @method alone; 0 or -1 with @why. */
 static int try_method(int func, int method, const char *sym, char *why, size_t len)
 {
@@ -200,13 +184,13 @@ static int try_method(int func, int method, const char *sym, char *why, size_t l
 			 libbpf_msg[0] ? " (libbpf: " : "", libbpf_msg);
 		if (libbpf_msg[0])
 			strncat(why, ")", len - strlen(why) - 1);
-		add_config_hint(method, why, len);
+		sysinfo_kconfig_hint(method_names[method], why, len);
 		rmaplat_bpf__destroy(skel);
 		return -1;
 	}
 	err = attach_pair(skel, method, func, sym, links, why, len);
 	if (err)
-		add_config_hint(method, why, len);
+		sysinfo_kconfig_hint(method_names[method], why, len);
 	bpf_link__destroy(links[0]);
 	bpf_link__destroy(links[1]);
 	rmaplat_bpf__destroy(skel);

@@ -423,6 +423,39 @@ int sysinfo_kconfig(const char *name, char *val, size_t len)
 	return 0;
 }
 
+static const struct {
+	const char *method;
+	const char *const needs[6];
+} method_kconfig[] = {
+	{ "raw_tp", { "CONFIG_BPF_EVENTS" } },
+	{ "tp_btf", { "CONFIG_BPF_EVENTS", "CONFIG_DEBUG_INFO_BTF" } },
+	{ "fentry", { "CONFIG_BPF_JIT", "CONFIG_FUNCTION_TRACER", "CONFIG_DYNAMIC_FTRACE",
+		      "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", "CONFIG_DEBUG_INFO_BTF" } },
+	{ "kprobe", { "CONFIG_KPROBES", "CONFIG_KPROBE_EVENTS", "CONFIG_BPF_EVENTS" } },
+};
+
+void sysinfo_kconfig_hint(const char *method, char *buf, size_t len)
+{
+	size_t i, j, used;
+	bool first = true;
+	char val[64];
+
+	for (i = 0; i < sizeof(method_kconfig) / sizeof(method_kconfig[0]); i++) {
+		if (strcmp(method_kconfig[i].method, method))
+			continue;
+		for (j = 0; j < 6 && method_kconfig[i].needs[j]; j++) {
+			if (sysinfo_kconfig(method_kconfig[i].needs[j], val, sizeof(val)) != 0)
+				continue;	/* set, or no configuration to look at */
+			used = strlen(buf);
+			if (used + 1 < len)
+				snprintf(buf + used, len - used, "%s%s is not set",
+					 first ? "; kernel config: " : ", ",
+					 method_kconfig[i].needs[j]);
+			first = false;
+		}
+	}
+}
+
 /* ---- machine -------------------------------------------------------- */
 
 const char *sysinfo_virt(void)

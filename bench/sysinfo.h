@@ -57,6 +57,13 @@ bool sysinfo_has_word(const char *text, const char *word);
  * -errno when no configuration is readable.
  */
 int sysinfo_kconfig(const char *name, char *val, size_t len);
+/*
+ * For a BPF attach @method ("raw_tp", "tp_btf", "fentry", "kprobe") that
+ * failed: appends "; kernel config: CONFIG_X is not set, ..." to @buf for the
+ * options it needs that the kernel configuration leaves unset (nothing when
+ * all are set, or no configuration is readable). The one list of them.
+ */
+void sysinfo_kconfig_hint(const char *method, char *buf, size_t len);
 
 /* errno name, also for kernel-internal ones (524 → "ENOTSUPP"); NULL if unknown */
 const char *sysinfo_errname(int err);
