@@ -892,12 +892,67 @@ static json_t *cap_slab_nomerge(void)
 
 /* ---- all of it ------------------------------------------------------- */
 
-json_t *probe_capabilities(void)
+/*
+ * Each capability is probed once per process. The ones a workload may ask
+ * for before (or without) the whole probe are cheap and can be probed alone;
+ * the whole probe then takes them from here instead of probing again.
+ */
+static json_t *probed;		/* name -> capability, as far as probed */
+static bool probed_all;
+
+static json_t *cap_memcg_alone(void)
 {
 	struct cgroups cg;
+
+	cgroups_scan(&cg);
+	return cap_memcg(&cg);
+}
+
+static json_t *cap_memcg_reclaim_alone(void)
+{
+	struct cgroups cg;
+
+	cgroups_scan(&cg);
+	return cap_memcg_reclaim(&cg);
+}
+
+static const struct {
+	const char *name;
+	json_t *(*probe)(void);
+} alone[] = {
+	{ "swap", cap_swap },
+	{ "zram", cap_zram },
+	{ "memcg", cap_memcg_alone },
+	{ "memcg_reclaim", cap_memcg_reclaim_alone },
+	{ "thp", cap_thp },
+	{ "ksm", cap_ksm },
+	{ "numa", cap_numa },
+	{ "max_map_count", cap_max_map_count },
+};
+
+/* Capability @i of alone[], probed at the first call; a new reference. */
+static json_t *once(size_t i)
+{
+	json_t *cap;
+
+	if (!probed)
+		probed = json_object();
+	cap = json_object_get(probed, alone[i].name);
+	if (!cap) {
+		cap = alone[i].probe();
+		cap_set(probed, alone[i].name, cap);
+	}
+	return json_incref(cap);
+}
+
+json_t *probe_capabilities(void)
+{
 	struct env env;
 	json_t *caps;
+	size_t i;
 
+	if (probed_all)
+		return json_incref(probed);
 	memset(&env, 0, sizeof(env));
 	caps = json_object();
 	if (!caps)
@@ -910,21 +965,35 @@ json_t *probe_capabilities(void)
 	kallsyms_scan(&env);
 	cap_set(caps, "rmap_functions", cap_rmap_funcs(&env));
 	cap_set(caps, "kallsyms", cap_kallsyms(&env));
-	cap_set(caps, "swap", cap_swap());
-	cap_set(caps, "zram", cap_zram());
-	cgroups_scan(&cg);
-	cap_set(caps, "memcg", cap_memcg(&cg));
-	cap_set(caps, "memcg_reclaim", cap_memcg_reclaim(&cg));
-	cap_set(caps, "thp", cap_thp());
-	cap_set(caps, "ksm", cap_ksm());
-	cap_set(caps, "numa", cap_numa());
-	cap_set(caps, "max_map_count", cap_max_map_count());
+	for (i = 0; i < sizeof(alone) / sizeof(alone[0]); i++)
+		cap_set(caps, alone[i].name, once(i));
 	cap_set(caps, "perf", cap_perf());
 	cap_set(caps, "procmap_query", cap_procmap_query());
 	cap_set(caps, "slab_caches", cap_slab_caches());
 	cap_set(caps, "slab_nomerge", cap_slab_nomerge());
 	btf__free(env.btf);
-	return caps;
+	json_decref(probed);
+	probed = caps;
+	probed_all = true;
+	return json_incref(caps);
+}
+
+const json_t *probe_cap(const char *path)
+{
+	size_t n = strcspn(path, "."), i;
+	json_t *caps;
+
+	for (i = 0; !probed_all && i < sizeof(alone) / sizeof(alone[0]); i++) {
+		if (strlen(alone[i].name) != n || strncmp(alone[i].name, path, n))
+			continue;
+		json_decref(once(i));
+		return probe_cap_get(probed, path);
+	}
+	if (!probed_all) {
+		caps = probe_capabilities();
+		json_decref(caps);
+	}
+	return probe_cap_get(probed, path);
 }
 
 /* ---- lookups --------------------------------------------------------- */

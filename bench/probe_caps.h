@@ -12,8 +12,20 @@
 #include <stdbool.h>
 #include <jansson.h>
 
-/* The "capabilities" object of the report (`rmapbench probe --json`). */
+/*
+ * The "capabilities" object of the report (`rmapbench probe --json`): a new
+ * reference. Probed at the first call; later calls return the same results.
+ */
 json_t *probe_capabilities(void);
+/*
+ * One capability of this process's probe, at a dotted path ("zram",
+ * "memcg"); NULL when there is no such capability. The runner, workloads'
+ * supported() and the collectors read the probe's results through it
+ * instead of probing again. The cheap capabilities (swap, zram, memcg,
+ * memcg_reclaim, thp, ksm, numa, max_map_count) are probed alone when the
+ * whole probe has not run; any other runs it.
+ */
+const json_t *probe_cap(const char *path);
 
 /* Capability at a dotted path ("attach.fentry", "slab_caches.anon_vma"), or NULL. */
 const json_t *probe_cap_get(const json_t *caps, const char *path);

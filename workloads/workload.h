@@ -107,6 +107,16 @@ void wl_debug(struct wl_ctx *ctx, const char *fmt, ...)
 /* Counters of this repetition's process tree so far. */
 void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap);
 
+/*
+ * What the capability probe (`rmapbench probe`, once per process) found:
+ * whether the kernel has capability @cap ("zram", "memcg"); false with
+ * "<cap>: <the probe's reason>" in @why. supported() asks these instead of
+ * probing the kernel again.
+ */
+bool wl_kernel_has(const char *cap, char *why, size_t len);
+/* A string detail of @cap ("memcg", "v2": the cgroup2 mount) in @out; false when none. */
+bool wl_kernel_detail(const char *cap, const char *key, char *out, size_t len);
+
 /* Helpers shared by workloads (workloads/common.c). */
 /* Number of VMAs of the calling process ([vsyscall] excluded). */
 int wl_count_vmas(void);
