@@ -202,42 +202,44 @@ static const char *tracefs_dir(void)
 	return NULL;
 }
 
+/*
+ * One source of a tracepoint: @found (1) adds @name to @sources, 0 adds
+ * "@miss; " to @why; -1 (the source cannot be asked) adds "@none; ".
+ */
+static int tp_source(json_t *sources, const char *name, int found, const char *miss,
+		     const char *none, char *why, size_t len)
+{
+	if (found > 0)
+		json_array_append_new(sources, json_string(name));
+	else
+		probe_append(why, len, "%s; ", found ? none : miss);
+	return found;
+}
+
 static json_t *cap_tracepoint(struct env *env, const char *tp, const char *tracefs)
 {
 	const char *event = strchr(tp, '/') + 1;
-	char path[PATH_MAX], why[PROBE_REASON_LEN] = "", rt[PROBE_REASON_LEN];
+	char btf_name[PATH_MAX], path[PATH_MAX], why[PROBE_REASON_LEN] = "";
+	char miss[PATH_MAX + 32], rt[PROBE_REASON_LEN] = "";
 	json_t *sources = json_array(), *cap;
 	int in_btf = -1, in_tracefs = -1, raw_tp = -1;
 
-	if (env->btf) {
-		snprintf(path, sizeof(path), "btf_trace_%s", event);
-		in_btf = btf__find_by_name_kind(env->btf, path, BTF_KIND_TYPEDEF) > 0;
-		if (in_btf)
-			json_array_append_new(sources, json_string("btf"));
-		else
-			probe_append(why, sizeof(why), "%s not in vmlinux BTF; ", path);
-	} else {
-		probe_append(why, sizeof(why), "no vmlinux BTF; ");
-	}
-	if (tracefs) {
-		snprintf(path, sizeof(path), "%s/events/%s", tracefs, tp);
+	snprintf(btf_name, sizeof(btf_name), "btf_trace_%s", event);
+	if (env->btf)
+		in_btf = btf__find_by_name_kind(env->btf, btf_name, BTF_KIND_TYPEDEF) > 0;
+	snprintf(miss, sizeof(miss), "%s not in vmlinux BTF", btf_name);
+	in_btf = tp_source(sources, "btf", in_btf, miss, "no vmlinux BTF", why, sizeof(why));
+
+	snprintf(path, sizeof(path), "%s/events/%s", tracefs ? tracefs : "", tp);
+	if (tracefs)
 		in_tracefs = path_exists(path);
-		if (in_tracefs)
-			json_array_append_new(sources, json_string("tracefs"));
-		else
-			probe_append(why, sizeof(why), "%s absent; ", path);
-	} else {
-		probe_append(why, sizeof(why), "tracefs not mounted; ");
-	}
-	if (env->method_ok[M_RAW_TP]) {
+	snprintf(miss, sizeof(miss), "%s absent", path);
+	in_tracefs = tp_source(sources, "tracefs", in_tracefs, miss, "tracefs not mounted",
+			       why, sizeof(why));
+
+	if (env->method_ok[M_RAW_TP])
 		raw_tp = probe_attach_test(M_RAW_TP, NULL, 0, event, false, false, rt, sizeof(rt));
-		if (raw_tp)
-			json_array_append_new(sources, json_string("raw_tp"));
-		else
-			probe_append(why, sizeof(why), "%s; ", rt);
-	} else {
-		probe_append(why, sizeof(why), "raw_tp unusable; ");
-	}
+	raw_tp = tp_source(sources, "raw_tp", raw_tp, rt, "raw_tp unusable", why, sizeof(why));
 	if (json_array_size(sources)) {
 		cap = cap_yes();
 	} else {
@@ -601,20 +603,25 @@ static json_t *cap_thp(void)
 	return cap;
 }
 
-static json_t *cap_ksm(void)
+/* Available when the integer file @path reads; its value as detail @key. */
+static json_t *cap_long_file(const char *path, const char *key)
 {
-	static const char path[] = "/sys/kernel/mm/ksm/run";
 	char e[PROBE_ERRLEN];
 	json_t *cap;
-	long run;
+	long val;
 	int ret;
 
-	ret = sysinfo_read_long(path, &run);
+	ret = sysinfo_read_long(path, &val);
 	if (ret)
 		return cap_no("%s: %s", path, sysinfo_strerr(ret, e, sizeof(e)));
 	cap = cap_yes();
-	cap_set(cap, "run", json_integer(run));
+	cap_set(cap, key, json_integer(val));
 	return cap;
+}
+
+static json_t *cap_ksm(void)
+{
+	return cap_long_file("/sys/kernel/mm/ksm/run", "run");
 }
 
 static bool is_node_dir(const char *name)
@@ -654,18 +661,7 @@ static json_t *cap_numa(void)
 
 static json_t *cap_max_map_count(void)
 {
-	static const char path[] = "/proc/sys/vm/max_map_count";
-	char e[PROBE_ERRLEN];
-	json_t *cap;
-	long val;
-	int ret;
-
-	ret = sysinfo_read_long(path, &val);
-	if (ret)
-		return cap_no("%s: %s", path, sysinfo_strerr(ret, e, sizeof(e)));
-	cap = cap_yes();
-	cap_set(cap, "value", json_integer(val));
-	return cap;
+	return cap_long_file("/proc/sys/vm/max_map_count", "value");
 }
 
 /* ---- perf events ----------------------------------------------------- */
