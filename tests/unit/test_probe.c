@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "probe.h"
+#include "workload.h"
 #include "sysinfo.h"
 
 /* FIPS 180-4 / NIST example vectors: the library is wired up right */
@@ -241,6 +242,42 @@ static void test_capabilities_shape(void **state)
 	json_decref(caps);
 }
 
+/*
+ * Probed once per process: a capability asked for alone (as a workload's
+ * supported() does, through wl_kernel_has()) is the very object the whole
+ * probe reports later, and the whole probe is not run twice.
+ */
+static void test_probed_once(void **state)
+{
+	const json_t *zram, *memcg;
+	char why[256], mount[256];
+	json_t *caps, *again;
+	bool has;
+
+	(void)state;
+	zram = probe_cap("zram");
+	memcg = probe_cap("memcg");
+	assert_non_null(zram);
+	assert_non_null(memcg);
+	assert_ptr_equal(probe_cap("zram"), zram);
+	has = wl_kernel_has("zram", why, sizeof(why));
+	assert_int_equal(has, probe_cap_available(zram, ""));
+	if (!has)
+		assert_true(!strncmp(why, "zram: ", 6));
+	assert_false(wl_kernel_has("no_such_capability", why, sizeof(why)));
+	assert_string_equal(why, "no_such_capability: no such capability");
+	if (wl_kernel_detail("memcg", "v2", mount, sizeof(mount)))
+		assert_string_equal(mount, json_string_value(json_object_get(memcg, "v2")));
+	caps = probe_capabilities();
+	assert_ptr_equal(json_object_get(caps, "zram"), zram);
+	assert_ptr_equal(json_object_get(caps, "memcg"), memcg);
+	again = probe_capabilities();
+	assert_ptr_equal(again, caps);
+	assert_ptr_equal(probe_cap("attach.fentry"), probe_cap_get(caps, "attach.fentry"));
+	json_decref(again);
+	json_decref(caps);
+}
+
 static void test_cmd_usage(void **state)
 {
 	char *argv1[] = { "probe", "--bogus", NULL };
@@ -261,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_attach_unknown_method),
 		cmocka_unit_test(test_text_output),
+		cmocka_unit_test(test_probed_once),
 		cmocka_unit_test(test_capabilities_shape),
 		cmocka_unit_test(test_cmd_usage),
 	};
