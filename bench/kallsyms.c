@@ -85,7 +85,8 @@ static int parse(struct ksyms *ks, FILE *f)
 	ks->syms = calloc(nr ? nr : 1, sizeof(*ks->syms));
 	if (!ks->syms)
 		goto out;
-	qsort(raw, nr, sizeof(*raw), raw_cmp);
+	if (nr)
+		qsort(raw, nr, sizeof(*raw), raw_cmp);
 	for (size_t i = 0; i < nr; i++)
 		ks->syms[i] = (struct ksym){ .addr = raw[i].addr, .name = ks->names + raw[i].name };
 	ks->nr = nr;
