@@ -30,7 +30,10 @@ CFLAGS   ?= -O2 -g
 # -Wno-format-truncation as in the kernel: snprintf truncation is intended
 CFLAGS   += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE -DRMAPBENCH_VERSION='"$(VERSION)"' \
 	    -I$(GEN) -Ibench -Iworkloads -Ibpf -Ireport $(EXTRA_CFLAGS)
-LIBS     := -lbpf -lelf -lz -lzstd -ljansson -linih -lgsl -lgslcblas -lm -lpthread
+# nettle: its archive even in the dynamic build, like libperf below: one more
+# shared library would add its mappings to every process, and so VMAs to the
+# exact counts of workloads that fork (fork duplicates them all)
+LIBS     := -lbpf -lelf -lz -lzstd -ljansson -linih -lgsl -lgslcblas -l:libnettle.a -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(GEN) -Ibpf -Wall -Werror
 
 # libperf: perf counters (bench/perfcount.c). Not packaged by Debian: built from

@@ -34,6 +34,7 @@
 #include <bpf/libbpf.h>
 
 #include "collector.h"
+#include "kallsyms.h"
 #include "lhist.h"
 #include "rmaplat.h"
 #include "rmaplat.skel.h"
@@ -69,6 +70,7 @@ struct rl_func_state {
 	int method;			/* -1: unavailable */
 	char tried[RL_NR_METHODS][RL_REASON_LEN];	/* why a method failed */
 	char reason[2 * RL_REASON_LEN];	/* when unavailable */
+	char sym[128];			/* kprobe: the kallsyms symbol */
 	struct bpf_link *links[2];
 };
 
@@ -130,7 +132,8 @@ static void select_programs(struct rmaplat_bpf *skel, const int *methods, bool f
 	bpf_program__set_autoload(skel->progs.rl_fork, fork);
 }
 
-static int attach_pair(struct rmaplat_bpf *skel, int method, int func,
+/* kprobes attach to @sym (the function or its clone), fentry by BTF */
+static int attach_pair(struct rmaplat_bpf *skel, int method, int func, const char *sym,
 		       struct bpf_link **links, char *why, size_t len)
 {
 	char e[96];
@@ -138,7 +141,10 @@ static int attach_pair(struct rmaplat_bpf *skel, int method, int func,
 	for (int w = 0; w < 2; w++) {
 		struct bpf_program *prog = find_prog(skel, method, func, w);
 
-		links[w] = bpf_program__attach(prog);
+		if (method == RL_KPROBE)
+			links[w] = bpf_program__attach_kprobe(prog, w == 1, sym);
+		else
+			links[w] = bpf_program__attach(prog);
 		if (!links[w]) {
 			int err = errno;
 
@@ -153,24 +159,8 @@ static int attach_pair(struct rmaplat_bpf *skel, int method, int func,
 	return 0;
 }
 
-static void add_config_hint(int method, char *why, size_t len)
-{
-	static const char *const needs[RL_NR_METHODS][4] = {
-		{ "CONFIG_BPF_JIT", "CONFIG_FUNCTION_TRACER",
-		  "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", NULL },
-		{ "CONFIG_KPROBES", "CONFIG_KPROBE_EVENTS", NULL },
-	};
-	size_t used = strlen(why);
-	char val[16];
-
-	for (int i = 0; needs[method][i] && used < len; i++)
-		if (sysinfo_kconfig(needs[method][i], val, sizeof(val)) == 0)
-			used += snprintf(why + used, len - used, "; %s is not set",
-					 needs[method][i]);
-}
-
 /* Loads and attaches @func's pair for @method alone; 0 or -1 with @why. */
-static int try_method(int func, int method, char *why, size_t len)
+static int try_method(int func, int method, const char *sym, char *why, size_t len)
 {
 	int methods[RL_NR_FUNCS];
 	struct bpf_link *links[2];
@@ -194,31 +184,37 @@ static int try_method(int func, int method, char *why, size_t len)
 			 libbpf_msg[0] ? " (libbpf: " : "", libbpf_msg);
 		if (libbpf_msg[0])
 			strncat(why, ")", len - strlen(why) - 1);
-		add_config_hint(method, why, len);
+		sysinfo_kconfig_hint(method_names[method], why, len);
 		rmaplat_bpf__destroy(skel);
 		return -1;
 	}
-	err = attach_pair(skel, method, func, links, why, len);
+	err = attach_pair(skel, method, func, sym, links, why, len);
 	if (err)
-		add_config_hint(method, why, len);
+		sysinfo_kconfig_hint(method_names[method], why, len);
 	bpf_link__destroy(links[0]);
 	bpf_link__destroy(links[1]);
 	rmaplat_bpf__destroy(skel);
 	return err ? -1 : 0;
 }
 
-static bool in_kallsyms(const char *name)
+/*
+ * The symbol a kprobe on @func attaches to (the function or a compiler clone
+ * of it, kallsyms.h) in @fs->sym; false when kallsyms lacks it. Unreadable
+ * kallsyms cannot tell: the function's own name, and the attach decides.
+ */
+static bool kprobe_symbol(struct rl_func_state *fs, int func)
 {
-	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[512], sym[256];
-	bool found = false;
+	const struct ksyms *ks = ksyms_get();
+	const struct ksym *sym;
 
-	if (!f)
-		return true;	/* cannot tell: let the attach decide */
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*c %255s", sym) == 1 && !strcmp(sym, name);
-	fclose(f);
-	return found;
+	snprintf(fs->sym, sizeof(fs->sym), "%s", func_names[func]);
+	if (ks->err)
+		return true;
+	sym = ksyms_find(ks, func_names[func]);
+	if (!sym)
+		return false;
+	snprintf(fs->sym, sizeof(fs->sym), "%s", sym->name);
+	return true;
 }
 
 /* fentry needs the function in the kernel's BTF; false with the reason. */
@@ -242,14 +238,14 @@ static void choose_method(struct rl_func_state *fs, int func, bool btf_ok)
 	const char *name = func_names[func];
 
 	fs->method = -1;
-	if (btf_ok && !try_method(func, RL_FENTRY, fs->tried[RL_FENTRY], RL_REASON_LEN))
+	if (btf_ok && !try_method(func, RL_FENTRY, NULL, fs->tried[RL_FENTRY], RL_REASON_LEN))
 		fs->method = RL_FENTRY;
 	if (fs->method >= 0)
 		return;
-	if (!in_kallsyms(name))
+	if (!kprobe_symbol(fs, func))
 		snprintf(fs->tried[RL_KPROBE], RL_REASON_LEN,
 			 "%s not in /proc/kallsyms (inlined, or not built in)", name);
-	else if (!try_method(func, RL_KPROBE, fs->tried[RL_KPROBE], RL_REASON_LEN))
+	else if (!try_method(func, RL_KPROBE, fs->sym, fs->tried[RL_KPROBE], RL_REASON_LEN))
 		fs->method = RL_KPROBE;
 	if (fs->method >= 0)
 		return;
@@ -318,7 +314,7 @@ static int load_chosen(struct rmaplat *rl, char *why, size_t len)
 	for (int f = 0; f < RL_NR_FUNCS; f++) {
 		if (methods[f] < 0)
 			continue;
-		if (attach_pair(rl->skel, methods[f], f, rl->fn[f].links, why, len))
+		if (attach_pair(rl->skel, methods[f], f, rl->fn[f].sym, rl->fn[f].links, why, len))
 			goto fail;
 	}
 	return 0;

@@ -535,23 +535,25 @@ static double median_of(json_t *reps, const char *metric, bool *ok)
 
 void run_print_summary(json_t *report, FILE *f)
 {
-	static const char *const cols[] = { "vm_area_struct", "anon_vma", "anon_vma_chain",
-					    "vma_lock" };
 	json_t *w;
 	size_t i;
 
-	fprintf(f, "%-14s %-8s %16s %16s %16s %16s\n", "workload", "status",
-		"vm_area_struct", "anon_vma", "anon_vma_chain", "vma_lock");
-	fprintf(f, "%-14s %-8s %16s %16s %16s %16s\n", "", "", "allocs (median)", "", "", "");
+	fprintf(f, "%-14s %-8s", "workload", "status");
+	for (int k = 0; k < NR_SLAB_KINDS; k++)
+		fprintf(f, " %16s", slab_kind_name(k));
+	fprintf(f, "\n%-14s %-8s", "", "");
+	for (int k = 0; k < NR_SLAB_KINDS; k++)
+		fprintf(f, " %16s", k ? "" : "allocs (median)");
+	fprintf(f, "\n");
 	json_array_foreach(json_object_get(report, "workloads"), i, w) {
 		fprintf(f, "%-14s %-8s", json_string_value(json_object_get(w, "name")),
 			json_string_value(json_object_get(w, "status")));
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < NR_SLAB_KINDS; k++) {
 			char name[64];
 			bool ok;
 			double m;
 
-			snprintf(name, sizeof(name), "slab.%s.allocs", cols[k]);
+			snprintf(name, sizeof(name), "slab.%s.allocs", slab_kind_name(k));
 			m = median_of(json_object_get(w, "reps"), name, &ok);
 			if (ok)
 				fprintf(f, " %16.0f", m);

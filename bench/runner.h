@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <jansson.h>
-#include "accounting.h"
+#include "slabacct.h"
 
 /* One tracked child: forked, held until tracking is on, then released. */
 struct tracked_child {

@@ -18,16 +18,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "accounting.h"
+#include "slabacct.h"
+#include "kallsyms.h"
+#include "slabcache.h"
 #include "slabacct.skel.h"
+#include "sysinfo.h"
 #include "util.h"
-
-static const char *const kind_names[SA_NR_KINDS] = {
-	[SLAB_VMA] = "vm_area_struct",
-	[SLAB_ANON_VMA] = "anon_vma",
-	[SLAB_AVC] = "anon_vma_chain",
-	[SLAB_VMA_LOCK] = "vma_lock",
-};
 
 /*
  * Functions that allocate each kind. The allocation helpers (anon_vma_alloc,
@@ -124,192 +120,59 @@ static int program_misses(const struct slabacct *sa, unsigned long long *misses,
 	return n;
 }
 
-const char *slab_kind_name(int kind)
+/* Names the cache is also known by, "a,b,c" (at most alias_names' size). */
+static void list_aliases(const struct slab_cache *c, struct kind_info *ki)
 {
-	return kind >= 0 && kind < SA_NR_KINDS ? kind_names[kind] : "?";
-}
-
-static bool slabinfo_has(const char *name)
-{
-	char line[512];
-	size_t n = strlen(name);
-	bool found = false;
-	FILE *f = fopen("/proc/slabinfo", "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, name, n) && line[n] == ' ';
-	fclose(f);
-	return found;
-}
-
-/* Names in /sys/kernel/slab resolving to @real, other than @self. */
-static void list_aliases(const char *real, const char *self, struct kind_info *ki)
-{
-	char path[PATH_MAX], res[PATH_MAX], line[512];
-	FILE *f = fopen("/proc/slabinfo", "re");
 	size_t used = 0;
 
-	if (!f)
-		return;
 	ki->alias_names[0] = 0;
-	/* slabinfo lists real caches only; aliases are the sysfs symlinks */
-	fclose(f);
-	f = popen("ls /sys/kernel/slab", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!strcmp(line, self) || line[0] == ':')
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", line);
-		if (!realpath(path, res) || strcmp(res, real))
-			continue;
+	for (size_t i = 0; i < c->nr_merged && used < sizeof(ki->alias_names); i++)
 		used += snprintf(ki->alias_names + used, sizeof(ki->alias_names) - used,
-				 "%s%s", used ? "," : "", line);
-		if (used >= sizeof(ki->alias_names))
-			break;
-	}
-	pclose(f);
+				 "%s%s", used ? "," : "", c->merged[i]);
 }
 
-/* The slabinfo name of the cache @real (a resolved sysfs dir) is known by. */
-static bool real_slab_name(const char *real, char *out, size_t len)
+static void resolve_kind(int kind, struct kind_info *ki, const char *slabinfo)
 {
-	char line[512], path[PATH_MAX], res[PATH_MAX];
-	bool found = false;
-	FILE *f = fopen("/proc/slabinfo", "re");
+	const char *name = slab_kind_name(kind), *listed;
+	struct slab_cache c;
 
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char name[128];
-
-		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
-			continue;
-		if (sscanf(line, "%127s", name) != 1)
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-		if (realpath(path, res) && !strcmp(res, real)) {
-			snprintf(out, len, "%s", name);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static void resolve_kind(int kind, struct kind_info *ki)
-{
-	const char *name = kind_names[kind];
-
-	char path[PATH_MAX], real[PATH_MAX], buf[64];
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
-	if (!realpath(path, real)) {
+	snprintf(ki->slab, sizeof(ki->slab), "%s", name);
+	if (slab_cache_lookup(name, &c) || !c.sysfs) {
 		/* no sysfs entry: no such cache, or no /sys/kernel/slab at all */
-		ki->present = slabinfo_has(name);
-		ki->merge_known = access("/sys/kernel/slab", F_OK) == 0;
-		snprintf(ki->slab, sizeof(ki->slab), "%s", name);
+		ki->present = slabinfo_has(slabinfo, name);
+		ki->merge_known = access(SLAB_SYSFS, F_OK) == 0;
 		return;
 	}
 	ki->present = true;
 	ki->merge_known = true;
-	if (!real_slab_name(real, ki->slab, sizeof(ki->slab)))
-		snprintf(ki->slab, sizeof(ki->slab), "%s", name);
-	snprintf(path, sizeof(path), "%s/aliases", real);
-	if (!read_text(path, buf, sizeof(buf)))
-		ki->aliases = atoi(buf);
+	listed = slab_cache_slabinfo_name(&c, name, slabinfo);
+	if (listed)
+		snprintf(ki->slab, sizeof(ki->slab), "%s", listed);
+	ki->aliases = c.aliases > 0 ? c.aliases : 0;
 	ki->merged = ki->aliases > 0 || strcmp(ki->slab, name);
 	if (ki->merged)
-		list_aliases(real, name, ki);
+		list_aliases(&c, ki);
+	slab_cache_free(&c);
 }
 
-struct ksym {
-	unsigned long long addr;
-	char name[64];
-};
-
-static int ksym_cmp(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* Does kallsyms symbol @sym name function @fn (or a compiler clone of it)? */
-static bool sym_is(const char *sym, const char *fn)
-{
-	size_t n = strlen(fn);
-
-	return !strncmp(sym, fn, n) && (sym[n] == 0 || sym[n] == '.');
-}
-
-static int load_ksyms(struct ksym **out, size_t *nr)
-{
-	FILE *f = fopen("/proc/kallsyms", "re");
-	struct ksym *syms = NULL;
-	size_t n = 0, cap = 0;
-	char line[512];
-	bool nonzero = false;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long addr;
-		char type, name[256];
-
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
-			continue;
-		if (strchr(line, '['))
-			continue;	/* module symbols */
-		if (n == cap) {
-			struct ksym *tmp;
-
-			cap = cap ? cap * 2 : 65536;
-			tmp = realloc(syms, cap * sizeof(*syms));
-			if (!tmp) {
-				free(syms);
-				fclose(f);
-				return -1;
-			}
-			syms = tmp;
-		}
-		syms[n].addr = addr;
-		snprintf(syms[n].name, sizeof(syms[n].name), "%s", name);
-		nonzero |= addr != 0;
-		n++;
-	}
-	fclose(f);
-	if (!nonzero) {
-		free(syms);
-		return -1;	/* kptr_restrict hides addresses */
-	}
-	qsort(syms, n, sizeof(*syms), ksym_cmp);
-	*out = syms;
-	*nr = n;
-	return 0;
-}
-
-static void add_sites(struct slabacct *sa, const struct ksym *syms, size_t nr, int kind)
+static void add_sites(struct slabacct *sa, const struct ksyms *ks, int kind)
 {
 	struct kind_info *ki = &sa->kinds[kind];
 
-	for (size_t i = 0; i < nr; i++) {
+	for (size_t i = 0; i < ks->nr; i++) {
+		const struct ksym *sym = &ks->syms[i];
+		unsigned long long end;
 		bool wanted = false;
-		size_t j;
 
-		for (j = 0; j < 5 && kind_sites[kind][j]; j++)
-			wanted |= sym_is(syms[i].name, kind_sites[kind][j]);
+		for (size_t j = 0; j < 5 && kind_sites[kind][j]; j++)
+			wanted |= ksym_of(sym->name, kind_sites[kind][j]);
 		if (!wanted || sa->nr_sites >= SA_MAX_SITES)
 			continue;
-		for (j = i + 1; j < nr && syms[j].addr == syms[i].addr; j++)
-			;
-		if (j == nr)
+		end = ksyms_end(ks, sym);
+		if (!end)
 			continue;
 		sa->sites[sa->nr_sites++] = (struct sa_site){
-			.start = syms[i].addr, .end = syms[j].addr, .kind = kind,
+			.start = sym->addr, .end = end, .kind = kind,
 		};
 		ki->nr_sites++;
 	}
@@ -318,10 +181,10 @@ static void add_sites(struct slabacct *sa, const struct ksym *syms, size_t nr, i
 /* Decides, per kind, whether counts are exact, and collects call sites. */
 static unsigned int plan_site_filter(struct slabacct *sa)
 {
-	struct ksym *syms = NULL;
-	size_t nr = 0;
+	const struct ksyms *ks = ksyms_get();
+	/* function ranges need the addresses (kptr_restrict hides them) */
+	bool have_syms = !ks->err && ks->addrs;
 	unsigned int mask = 0;
-	bool have_syms = load_ksyms(&syms, &nr) == 0;
 
 	for (int k = 0; k < SA_NR_KINDS; k++) {
 		struct kind_info *ki = &sa->kinds[k];
@@ -333,7 +196,7 @@ static unsigned int plan_site_filter(struct slabacct *sa)
 			continue;
 		mask |= 1U << k;
 		if (have_syms)
-			add_sites(sa, syms, nr, k);
+			add_sites(sa, ks, k);
 		if (!ki->nr_sites) {
 			ki->exact = false;
 			mask &= ~(1U << k);
@@ -350,7 +213,6 @@ static unsigned int plan_site_filter(struct slabacct *sa)
 				 ki->merge_known ? ki->alias_names : "", ki->nr_sites);
 		}
 	}
-	free(syms);
 	return mask;
 }
 
@@ -375,12 +237,15 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 {
 	struct slabacct_bpf *skel = sa->skel;
 	unsigned int mask;
+	char *slabinfo;
 	int k;
 
+	slabinfo = sysinfo_slurp("/proc/slabinfo", NULL);
 	for (k = 0; k < SA_NR_KINDS; k++) {
-		resolve_kind(k, &sa->kinds[k]);
+		resolve_kind(k, &sa->kinds[k], slabinfo);
 		sa->present[k] = sa->kinds[k].present;
 	}
+	free(slabinfo);
 	if (!sa->present[SLAB_VMA] || !sa->present[SLAB_ANON_VMA]) {
 		snprintf(reason, len, "slab caches vm_area_struct/anon_vma not found in /proc/slabinfo");
 		return -1;
@@ -686,7 +551,7 @@ bool slabacct_settle(struct slabacct *sa, int timeout_ms)
 				used += snprintf(sa->settle_reason + used,
 						 sizeof(sa->settle_reason) - used, "%s%s %lld",
 						 used && sa->settle_reason[used - 1] != '(' ? ", " : "",
-						 kind_names[k],
+						 slab_kind_name(k),
 						 (long long)sa->skel->bss->counters[k].live);
 		if (used < sizeof(sa->settle_reason))
 			snprintf(sa->settle_reason + used, sizeof(sa->settle_reason) - used,
@@ -722,7 +587,7 @@ json_t *slabacct_describe(const struct slabacct *sa)
 	for (int k = 0; k < SA_NR_KINDS; k++) {
 		const struct kind_info *ki = &sa->kinds[k];
 
-		json_object_set_new(caches, kind_names[k], json_pack(
+		json_object_set_new(caches, slab_kind_name(k), json_pack(
 			"{s:b, s:s?, s:b, s:i, s:s?, s:b, s:b, s:s?}",
 			"present", ki->present,
 			"slab", ki->present ? ki->slab : NULL,
@@ -785,7 +650,7 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		else if (missed_free)
 			snprintf(why, sizeof(why), "inexact: %s", sa->settle_reason);
 #define ADD(field, better, kind, spoiled)					\
-		snprintf(name, sizeof(name), "slab.%s." #field, kind_names[k]);	\
+		snprintf(name, sizeof(name), "slab.%s." #field, slab_kind_name(k));	\
 		json_object_set_new(metrics, name, (spoiled) ?				\
 			inexact_metric("objects", better, kind, why) :			\
 			metric(c[k].field, "objects", better, kind))
@@ -794,7 +659,7 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		ADD(live, "none", "exact", lost || missed_free);
 		ADD(peak, "lower", "timed", lost);
 #undef ADD
-		json_object_set_new(acct, kind_names[k], json_pack(
+		json_object_set_new(acct, slab_kind_name(k), json_pack(
 			"{s:I, s:I, s:I, s:b}", "foreign", (json_int_t)c[k].foreign,
 			"lost", (json_int_t)c[k].lost, "stale", (json_int_t)c[k].stale,
 			"exact", sa->kinds[k].exact && !lost && !missed_free));
@@ -834,7 +699,7 @@ void slabacct_add_unavailable(json_t *metrics, const char *reason)
 	snprintf(why, sizeof(why), "unavailable: %s", reason);
 	for (int k = 0; k < SLAB_VMA_LOCK; k++) {
 		for (int f = 0; f < 4; f++) {
-			snprintf(name, sizeof(name), "slab.%s.%s", kind_names[k], fields[f]);
+			snprintf(name, sizeof(name), "slab.%s.%s", slab_kind_name(k), fields[f]);
 			json_object_set_new(metrics, name, json_pack(
 				"{s:n, s:s, s:s, s:s, s:s}", "value", "unit", "objects",
 				"better", f == 1 || f == 2 ? "none" : "lower",

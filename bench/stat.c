@@ -42,8 +42,6 @@ static void usage_stat(FILE *f)
 
 static void print_stat(json_t *metrics, json_t *acct, char **cmd, double secs, FILE *f)
 {
-	static const char *const caches[] = { "vm_area_struct", "anon_vma", "anon_vma_chain",
-					      "vma_lock" };
 	const char *why = NULL;
 
 	fprintf(f, "\n Slab objects for '%s", cmd[0]);
@@ -51,17 +49,17 @@ static void print_stat(json_t *metrics, json_t *acct, char **cmd, double secs, F
 		fprintf(f, " %s", cmd[i]);
 	fprintf(f, "':\n\n %-16s %12s %12s %12s %12s\n", "cache", "allocs", "frees", "live",
 		"peak");
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < NR_SLAB_KINDS; k++) {
 		static const char *const fields[] = { "allocs", "frees", "live", "peak" };
 		char name[64];
 		json_t *m;
 
-		snprintf(name, sizeof(name), "slab.%s.allocs", caches[k]);
+		snprintf(name, sizeof(name), "slab.%s.allocs", slab_kind_name(k));
 		if (!json_object_get(metrics, name))
 			continue;
-		fprintf(f, " %-16s", caches[k]);
+		fprintf(f, " %-16s", slab_kind_name(k));
 		for (int i = 0; i < 4; i++) {
-			snprintf(name, sizeof(name), "slab.%s.%s", caches[k], fields[i]);
+			snprintf(name, sizeof(name), "slab.%s.%s", slab_kind_name(k), fields[i]);
 			m = json_object_get(json_object_get(metrics, name), "value");
 			if (json_is_number(m)) {
 				fprintf(f, " %12.0f", json_number_value(m));

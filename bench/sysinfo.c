@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <nettle/sha2.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -181,124 +182,23 @@ const char *sysinfo_strerr(int err, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- SHA-256, FIPS 180-4 -------------------------------------------- */
+/* ---- SHA-256 ------------------------------------------------------- */
 
-static const uint32_t sha256_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-static inline uint32_t ror32(uint32_t x, unsigned int n)
-{
-	return (x >> n) | (x << (32 - n));
-}
-
-static void sha256_block(uint32_t h[8], const uint8_t p[64])
-{
-	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (i = 16; i < 64; i++) {
-		uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = h[0]; b = h[1]; c = h[2]; d = h[3];
-	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = hh + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) +
-		     ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
-		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) +
-		     ((a & b) ^ (a & c) ^ (b & c));
-		hh = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
-	}
-	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
-}
-
-void sysinfo_sha256_init(struct sysinfo_sha256 *c)
-{
-	static const uint32_t iv[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-	};
-
-	memcpy(c->h, iv, sizeof(iv));
-	c->bytes = 0;
-	c->used = 0;
-}
-
-void sysinfo_sha256_update(struct sysinfo_sha256 *c, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t n;
-
-	c->bytes += len;
-	while (len) {
-		if (!c->used && len >= 64) {
-			sha256_block(c->h, p);
-			p += 64;
-			len -= 64;
-			continue;
-		}
-		n = 64 - c->used;
-		if (n > len)
-			n = len;
-		memcpy(c->buf + c->used, p, n);
-		c->used += n;
-		p += n;
-		len -= n;
-		if (c->used == 64) {
-			sha256_block(c->h, c->buf);
-			c->used = 0;
-		}
-	}
-}
-
-void sysinfo_sha256_final(struct sysinfo_sha256 *c, uint8_t out[SYSINFO_SHA256_LEN])
-{
-	uint64_t bits = c->bytes * 8;
-	int i;
-
-	c->buf[c->used++] = 0x80;
-	if (c->used > 56) {
-		memset(c->buf + c->used, 0, 64 - c->used);
-		sha256_block(c->h, c->buf);
-		c->used = 0;
-	}
-	memset(c->buf + c->used, 0, 56 - c->used);
-	for (i = 0; i < 8; i++)
-		c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha256_block(c->h, c->buf);
-	for (i = 0; i < 8; i++) {
-		out[4 * i] = c->h[i] >> 24;
-		out[4 * i + 1] = c->h[i] >> 16;
-		out[4 * i + 2] = c->h[i] >> 8;
-		out[4 * i + 3] = c->h[i];
-	}
-}
-
-void sysinfo_sha256_hex(const uint8_t d[SYSINFO_SHA256_LEN], char hex[SYSINFO_SHA256_HEX])
+void sysinfo_sha256_hex(const void *data, size_t len, char hex[SYSINFO_SHA256_HEX])
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx c;
+	size_t i;
 
-	for (i = 0; i < SYSINFO_SHA256_LEN; i++) {
+	sha256_init(&c);
+	sha256_update(&c, len, data);
+	sha256_digest(&c, sizeof(d), d);
+	for (i = 0; i < sizeof(d); i++) {
 		hex[2 * i] = digits[d[i] >> 4];
 		hex[2 * i + 1] = digits[d[i] & 15];
 	}
-	hex[2 * SYSINFO_SHA256_LEN] = '\0';
+	hex[2 * sizeof(d)] = '\0';
 }
 
 /* Decompresses a gzip file into memory (NUL-terminated). NULL, errno set. */
@@ -355,18 +255,13 @@ fail:
 
 int sysinfo_sha256_gzfile(const char *path, char hex[SYSINFO_SHA256_HEX])
 {
-	struct sysinfo_sha256 c;
-	uint8_t d[SYSINFO_SHA256_LEN];
 	size_t len;
 	char *data;
 
 	data = gunzip_file(path, &len);
 	if (!data)
 		return -errno;
-	sysinfo_sha256_init(&c);
-	sysinfo_sha256_update(&c, data, len);
-	sysinfo_sha256_final(&c, d);
-	sysinfo_sha256_hex(d, hex);
+	sysinfo_sha256_hex(data, len, hex);
 	free(data);
 	return 0;
 }
@@ -421,6 +316,39 @@ int sysinfo_kconfig(const char *name, char *val, size_t len)
 		return 1;
 	}
 	return 0;
+}
+
+static const struct {
+	const char *method;
+	const char *const needs[6];
+} method_kconfig[] = {
+	{ "raw_tp", { "CONFIG_BPF_EVENTS" } },
+	{ "tp_btf", { "CONFIG_BPF_EVENTS", "CONFIG_DEBUG_INFO_BTF" } },
+	{ "fentry", { "CONFIG_BPF_JIT", "CONFIG_FUNCTION_TRACER", "CONFIG_DYNAMIC_FTRACE",
+		      "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", "CONFIG_DEBUG_INFO_BTF" } },
+	{ "kprobe", { "CONFIG_KPROBES", "CONFIG_KPROBE_EVENTS", "CONFIG_BPF_EVENTS" } },
+};
+
+void sysinfo_kconfig_hint(const char *method, char *buf, size_t len)
+{
+	size_t i, j, used;
+	bool first = true;
+	char val[64];
+
+	for (i = 0; i < sizeof(method_kconfig) / sizeof(method_kconfig[0]); i++) {
+		if (strcmp(method_kconfig[i].method, method))
+			continue;
+		for (j = 0; j < 6 && method_kconfig[i].needs[j]; j++) {
+			if (sysinfo_kconfig(method_kconfig[i].needs[j], val, sizeof(val)) != 0)
+				continue;	/* set, or no configuration to look at */
+			used = strlen(buf);
+			if (used + 1 < len)
+				snprintf(buf + used, len - used, "%s%s is not set",
+					 first ? "; kernel config: " : ", ",
+					 method_kconfig[i].needs[j]);
+			first = false;
+		}
+	}
 }
 
 /* ---- machine -------------------------------------------------------- */

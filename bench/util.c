@@ -78,37 +78,35 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int text_write_atomic(const char *text, size_t len, const char *path)
+int file_write_atomic(const char *path, const void *data, size_t len, char *why, size_t whylen)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX + 32];
 	struct stat st;
 	int fd;
 
-	if (!strcmp(path, "-"))
-		return write_all(STDOUT_FILENO, text, len) ? -1 : 0;
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		err("%s: refusing to write through a symlink", path);
+		snprintf(why, whylen, "%s: refusing to write through a symlink", path);
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	snprintf(tmp, sizeof(tmp), "%s/.rmapbench.XXXXXX", dirname(dir));
-	fd = mkstemp(tmp);
+	fd = mkstemp(tmp);	/* O_EXCL: never through a link either */
 	if (fd < 0) {
-		err("%s: cannot write: %s", path, strerror(errno));
+		snprintf(why, whylen, "%s: cannot write: %s", path, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, text, len) || fsync(fd) || fchmod(fd, 0644)) {
-		err("%s: write failed: %s", path, strerror(errno));
+	if (write_all(fd, data, len) || fsync(fd) || fchmod(fd, 0644)) {
+		snprintf(why, whylen, "%s: write failed: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (close(fd)) {
 		fd = -1;
-		err("%s: write failed: %s", path, strerror(errno));
+		snprintf(why, whylen, "%s: write failed: %s", path, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (rename(tmp, path)) {
-		err("%s: cannot write: %s", path, strerror(errno));
+		snprintf(why, whylen, "%s: cannot write: %s", path, strerror(errno));
 		goto fail;
 	}
 	return 0;
@@ -117,6 +115,19 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return -1;
+}
+
+int text_write_atomic(const char *text, size_t len, const char *path)
+{
+	char why[PATH_MAX + 128];
+
+	if (!strcmp(path, "-"))
+		return write_all(STDOUT_FILENO, text, len) ? -1 : 0;
+	if (file_write_atomic(path, text, len, why, sizeof(why))) {
+		err("%s", why);
+		return -1;
+	}
+	return 0;
 }
 
 int json_write_atomic(json_t *json, const char *path)

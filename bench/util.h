@@ -23,12 +23,17 @@ int parse_long(const char *s, long min, long max, long *out);
 uint64_t now_ns(void);
 
 /*
- * Writes @json to @path atomically: a temporary file in the same directory,
- * fsync, rename. "-" writes to stdout. Refuses to write through a symlink.
- * Returns 0, or -1 after printing an error naming @path.
+ * The one atomic file writer: @len bytes to a temporary file in @path's
+ * directory, fsync, rename over @path. Refuses to write through a symlink;
+ * readers see the old file or the whole new one. 0, or -1 with @why (naming
+ * @path). bench/ and report/ write every output file with it.
+ */
+int file_write_atomic(const char *path, const void *data, size_t len, char *why, size_t whylen);
+/*
+ * The same for @json or a text buffer, "-" writing to stdout. Returns 0, or
+ * -1 after printing the error.
  */
 int json_write_atomic(json_t *json, const char *path);
-/* Same for a text buffer. */
 int text_write_atomic(const char *text, size_t len, const char *path);
 
 /* Reads a small text file into @buf (NUL-terminated, trailing newline cut). */

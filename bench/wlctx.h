@@ -3,7 +3,7 @@
 #define RMAPBENCH_WLCTX_H
 
 #include <jansson.h>
-#include "accounting.h"
+#include "slabacct.h"
 #include "workload.h"
 
 struct wl_ctx {

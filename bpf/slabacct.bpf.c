@@ -19,7 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include "slabacct.h"
+#include "slabacct_shared.h"
 #include "track.bpf.h"
 
 #define KIND_NONE 0xff

@@ -41,9 +41,7 @@ void sbuf_html(struct sbuf *b, const char *s);	/* escaped for HTML */
 void sbuf_md(struct sbuf *b, const char *s);	/* escaped for a Markdown cell */
 void sbuf_free(struct sbuf *b);
 
-/* Writes @len bytes to a temporary file next to @path, then renames it. */
-int write_file_atomic(const char *path, const void *data, size_t len,
-		      char *err, size_t errlen);
+/* @b to @path by file_write_atomic() (util.h) */
 int sbuf_write(struct sbuf *b, const char *path, char *err, size_t errlen);
 int mkdir_p(const char *path, char *err, size_t errlen);
 char *path_join(const char *dir, const char *name);

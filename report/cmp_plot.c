@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmp.h"
+#include "slabacct_shared.h"
 
 static const char *const palette[] = {
 	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -26,9 +27,7 @@ static const char *const palette[] = {
 };
 #define NR_COLORS (sizeof(palette) / sizeof(palette[0]))
 
-static const char *const slab_caches[] = {
-	"vm_area_struct", "anon_vma", "anon_vma_chain", "vma_lock",
-};
+static const char *const slab_caches[] = { SA_CACHES(SA_CACHE_NAME) };
 static const char *const slab_stats[] = { "allocs", "frees", "peak", "live" };
 
 /* Runs gnuplot in gp->dir with its output appended to the log. */

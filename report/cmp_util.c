@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmp.h"
+#include "util.h"
 
 static void sbuf_reserve(struct sbuf *b, size_t more)
 {
@@ -99,64 +100,13 @@ void sbuf_free(struct sbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len,
-		      char *err, size_t errlen)
-{
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	const char *p = data;
-	int fd = -1, ret = -1;
-
-	if (!tmp) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-		goto out;
-	}
-	fchmod(fd, 0644);
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "%s: write: %s", tmp, strerror(errno));
-			goto out;
-		}
-		p += n;
-		len -= n;
-	}
-	if (close(fd)) {
-		fd = -1;
-		snprintf(err, errlen, "%s: close: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		snprintf(err, errlen, "%s: rename: %s", path, strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret)
-		unlink(tmp);
-	free(tmp);
-	return ret;
-}
-
 int sbuf_write(struct sbuf *b, const char *path, char *err, size_t errlen)
 {
 	if (b->oom) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	return write_file_atomic(path, b->s ? b->s : "", b->len, err, errlen);
+	return file_write_atomic(path, b->s ? b->s : "", b->len, err, errlen);
 }
 
 int mkdir_p(const char *path, char *err, size_t errlen)

@@ -11,6 +11,7 @@ PKGS=(
 	libjansson-dev                                  # JSON reports and comparisons
 	libinih-dev                                     # INI config files
 	libgsl-dev                                      # statistics in compare
+	nettle-dev                                      # SHA-256 of the kernel config (static libnettle.a too)
 	libcmocka-dev valgrind libclang-rt-14-dev      # unit tests, leak checks, fuzzing/ASan
 	busybox-static cpio zstd xz-utils kmod procps   # guest initramfs (procps: pgrep in the guest tests)
 	qemu-system-x86                                 # booting kernels under test

@@ -17,34 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procmap_query.h"
 #include "workload.h"
 #include "wl_util.h"
-
-/*
- * PROCMAP_QUERY (Linux 6.11+, include/uapi/linux/fs.h). Declared here under
- * our own names because the build host's headers may predate it; the ABI is
- * fixed by the size field.
- */
-struct wl_procmap_query {
-	uint64_t size;
-	uint64_t query_flags;
-	uint64_t query_addr;
-	uint64_t vma_start;
-	uint64_t vma_end;
-	uint64_t vma_flags;
-	uint64_t vma_page_size;
-	uint64_t vma_offset;
-	uint64_t inode;
-	uint32_t dev_major;
-	uint32_t dev_minor;
-	uint32_t vma_name_size;
-	uint32_t build_id_size;
-	uint64_t vma_name_addr;
-	uint64_t build_id_addr;
-};
-
-#define WL_PROCMAP_QUERY		_IOWR('f', 17, struct wl_procmap_query)
-#define WL_PROCMAP_COVERING_OR_NEXT	0x10
 
 /* The x86-64 gate VMA ([vsyscall]) lives in the kernel half. */
 #define WL_USER_ADDR_LIMIT		(UINTPTR_MAX / 2 + 1)
@@ -294,7 +269,7 @@ void wl_emit_slab_allocs(struct wl_ctx *ctx, const char *prefix,
 
 	for (kind = 0; kind < NR_SLAB_KINDS; kind++) {
 		snprintf(name, sizeof(name), "%s.%s", prefix,
-			 wl_slab_kind_name(kind));
+			 slab_kind_name(kind));
 		if (!before->valid || !after->valid) {
 			if (kind != SLAB_VMA_LOCK)
 				wl_unavailable(ctx, name, "slab accounting unavailable");

@@ -293,7 +293,7 @@ static void chain_emit_slab(struct chain *c, const char *prefix,
 	int kind;
 
 	for (kind = 0; kind < NR_SLAB_KINDS; kind++) {
-		snprintf(name, sizeof(name), "%s.%s", prefix, wl_slab_kind_name(kind));
+		snprintf(name, sizeof(name), "%s.%s", prefix, slab_kind_name(kind));
 		if (!valid) {
 			if (kind != SLAB_VMA_LOCK)
 				wl_unavailable(c->ctx, name, "slab accounting unavailable");

@@ -694,6 +694,9 @@ bool wl_swap_supported(char *why, size_t len)
 		snprintf(why, len, "needs root (swapon, zram)");
 		return false;
 	}
+	/* the probe decides whether there is a zram (loaded, or a module to load) */
+	if (!wl_kernel_has("zram", why, len))
+		return false;
 	if (access(ZRAM_CONTROL "/hot_add", F_OK) == 0)
 		return true;
 	/* a modular zram that is not loaded yet: try once */
@@ -826,25 +829,6 @@ static bool has_item(char *list, const char *word)
 }
 
 /* Mount point of the first mount of @fstype (with option @opt for v1). */
-static bool find_mount(const char *fstype, const char *opt, char *mnt, size_t len)
-{
-	FILE *f = fopen("/proc/self/mounts", "re");
-	char dev[256], dir[PATH_MAX], type[64], opts[1024];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fscanf(f, "%255s %4095s %63s %1023s %*d %*d", dev, dir, type,
-				opts) == 4) {
-		if (strcmp(type, fstype) || (opt && !has_item(opts, opt)))
-			continue;
-		snprintf(mnt, len, "%s", dir);
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
-
 /* Our path in the v1 hierarchy of @ctrl ("memory"), or in v2 when NULL. */
 static bool own_cgroup(const char *ctrl, char *out, size_t len)
 {
@@ -928,9 +912,10 @@ static bool cg_locate(struct cg_where *w, char *why, size_t len)
 	char rel[PATH_MAX], buf[4096];
 
 	memset(w, 0, sizeof(*w));
-	if (find_mount("cgroup2", NULL, w->mount, sizeof(w->mount)) && v2_usable(w, why, len))
+	/* the mounts the probe found: cgroup2, and the v1 hierarchy with memory */
+	if (wl_kernel_detail("memcg", "v2", w->mount, sizeof(w->mount)) && v2_usable(w, why, len))
 		return true;
-	if (find_mount("cgroup", "memory", w->mount, sizeof(w->mount))) {
+	if (wl_kernel_detail("memcg", "v1", w->mount, sizeof(w->mount))) {
 		if (!own_cgroup("memory", rel, sizeof(rel)))
 			snprintf(rel, sizeof(rel), "/");
 		snprintf(w->origin, sizeof(w->origin), "%s%s", w->mount,

@@ -30,22 +30,6 @@ int wl_maps_walk(uintptr_t start, size_t len, wl_vma_fn fn, void *arg);
 /* sysconf(_SC_PAGESIZE), cached. */
 size_t wl_page_size(void);
 
-static inline const char *wl_slab_kind_name(enum slab_kind kind)
-{
-	switch (kind) {
-	case SLAB_VMA:
-		return "vm_area_struct";
-	case SLAB_ANON_VMA:
-		return "anon_vma";
-	case SLAB_AVC:
-		return "anon_vma_chain";
-	case SLAB_VMA_LOCK:
-		return "vma_lock";
-	default:
-		return "unknown";
-	}
-}
-
 /*
  * Emits "<prefix>.<cache>" = objects allocated between @before and @after
  * (exact), for every cache present on this kernel; "unavailable" when the

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "slabacct_shared.h"	/* enum slab_kind, slab_kind_name(): the tracked caches */
+
 #define WL_REASON_LEN 256
 
 struct wl_param {
@@ -63,15 +65,6 @@ struct workload_info {
 	const char *const *headline;
 };
 
-/* Cache kinds counted by the slab accounting. */
-enum slab_kind {
-	SLAB_VMA,
-	SLAB_ANON_VMA,
-	SLAB_AVC,
-	SLAB_VMA_LOCK,
-	NR_SLAB_KINDS,
-};
-
 struct slab_snapshot {
 	bool valid;			/* false: accounting unavailable */
 	bool present[NR_SLAB_KINDS];	/* cache exists on this kernel */
@@ -113,6 +106,16 @@ void wl_debug(struct wl_ctx *ctx, const char *fmt, ...)
 
 /* Counters of this repetition's process tree so far. */
 void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap);
+
+/*
+ * What the capability probe (`rmapbench probe`, once per process) found:
+ * whether the kernel has capability @cap ("zram", "memcg"); false with
+ * "<cap>: <the probe's reason>" in @why. supported() asks these instead of
+ * probing the kernel again.
+ */
+bool wl_kernel_has(const char *cap, char *why, size_t len);
+/* A string detail of @cap ("memcg", "v2": the cgroup2 mount) in @out; false when none. */
+bool wl_kernel_detail(const char *cap, const char *key, char *out, size_t len);
 
 /* Helpers shared by workloads (workloads/common.c). */
 /* Number of VMAs of the calling process ([vsyscall] excluded). */

@@ -117,5 +117,7 @@ if [ -x "$ROOT/run.sh" ] && [ "$RMB" = "$ROOT/build/rmapbench" ]; then
 	run_rc 1 "run.sh compare" "$ROOT/run.sh" compare "$B" "$T" --out "$TMP/runsh"
 	[ -s "$TMP/runsh/summary.md" ] || fail "run.sh compare wrote no summary.md"
 fi
-ls "$TMP"/*/.*.tmp.* "$TMP"/*/*.tmp.* >/dev/null 2>&1 && fail "temporary files left behind"
+for f in "$TMP"/*/.rmapbench.* "$TMP"/*/.*.tmp.* "$TMP"/*/*.tmp.*; do
+	[ ! -e "$f" ] || fail "temporary file left behind: $f"
+done
 echo "compare exit codes, errors and environment refusal as documented"

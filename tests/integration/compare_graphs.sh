@@ -68,7 +68,7 @@ for f in comparison.json summary.md; do
 	grep -q "href=\"$f\"" "$TMP/cmp/index.html" || fail "index.html does not link $f"
 done
 grep -q '### Regressions' "$TMP/cmp/summary.md" || fail "summary.md has no regressions section"
-for f in "$TMP"/cmp/*.tmp.* "$TMP"/cmp/graphs/*.tmp*; do
+for f in "$TMP"/cmp/.rmapbench.* "$TMP"/cmp/*.tmp.* "$TMP"/cmp/graphs/*.tmp*; do
 	[ ! -e "$f" ] || fail "temporary file left behind: $f"
 done
 

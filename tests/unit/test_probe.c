@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests: SHA-256, sysinfo helpers, capability objects and text output. */
+/* Unit tests: SHA-256 (nettle), sysinfo helpers, capability objects and text output. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,62 +13,28 @@
 #include <cmocka.h>
 
 #include "probe.h"
+#include "workload.h"
 #include "sysinfo.h"
 
-static void sha_hex(const void *data, size_t len, char hex[SYSINFO_SHA256_HEX])
-{
-	struct sysinfo_sha256 c;
-	uint8_t d[SYSINFO_SHA256_LEN];
-
-	sysinfo_sha256_init(&c);
-	sysinfo_sha256_update(&c, data, len);
-	sysinfo_sha256_final(&c, d);
-	sysinfo_sha256_hex(d, hex);
-}
-
-/* FIPS 180-4 / NIST example vectors */
+/* FIPS 180-4 / NIST example vectors: the library is wired up right */
 static void test_sha256_vectors(void **state)
 {
 	char hex[SYSINFO_SHA256_HEX];
 	char *million;
 
 	(void)state;
-	sha_hex("", 0, hex);
+	sysinfo_sha256_hex("", 0, hex);
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	sha_hex("abc", 3, hex);
+	sysinfo_sha256_hex("abc", 3, hex);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	sha_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	sysinfo_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
 	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	million = malloc(1000000);
 	assert_non_null(million);
 	memset(million, 'a', 1000000);
-	sha_hex(million, 1000000, hex);
+	sysinfo_sha256_hex(million, 1000000, hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
-}
-
-/* Any split into two updates gives the one-shot digest (padding edges 55/56/64). */
-static void test_sha256_streaming(void **state)
-{
-	char one[SYSINFO_SHA256_HEX], two[SYSINFO_SHA256_HEX];
-	struct sysinfo_sha256 c;
-	uint8_t msg[200], d[SYSINFO_SHA256_LEN];
-	size_t len, cut, i;
-
-	(void)state;
-	for (i = 0; i < sizeof(msg); i++)
-		msg[i] = (uint8_t)(i * 7 + 3);
-	for (len = 0; len <= sizeof(msg); len++) {
-		sha_hex(msg, len, one);
-		for (cut = 0; cut <= len; cut += (len > 70 ? 13 : 1)) {
-			sysinfo_sha256_init(&c);
-			sysinfo_sha256_update(&c, msg, cut);
-			sysinfo_sha256_update(&c, msg + cut, len - cut);
-			sysinfo_sha256_final(&c, d);
-			sysinfo_sha256_hex(d, two);
-			assert_string_equal(one, two);
-		}
-	}
 }
 
 /* Runs @cmd and returns the first word of its output in @out (0), or -1. */
@@ -276,6 +242,42 @@ static void test_capabilities_shape(void **state)
 	json_decref(caps);
 }
 
+/*
+ * Probed once per process: a capability asked for alone (as a workload's
+ * supported() does, through wl_kernel_has()) is the very object the whole
+ * probe reports later, and the whole probe is not run twice.
+ */
+static void test_probed_once(void **state)
+{
+	const json_t *zram, *memcg;
+	char why[256], mount[256];
+	json_t *caps, *again;
+	bool has;
+
+	(void)state;
+	zram = probe_cap("zram");
+	memcg = probe_cap("memcg");
+	assert_non_null(zram);
+	assert_non_null(memcg);
+	assert_ptr_equal(probe_cap("zram"), zram);
+	has = wl_kernel_has("zram", why, sizeof(why));
+	assert_int_equal(has, probe_cap_available(zram, ""));
+	if (!has)
+		assert_true(!strncmp(why, "zram: ", 6));
+	assert_false(wl_kernel_has("no_such_capability", why, sizeof(why)));
+	assert_string_equal(why, "no_such_capability: no such capability");
+	if (wl_kernel_detail("memcg", "v2", mount, sizeof(mount)))
+		assert_string_equal(mount, json_string_value(json_object_get(memcg, "v2")));
+	caps = probe_capabilities();
+	assert_ptr_equal(json_object_get(caps, "zram"), zram);
+	assert_ptr_equal(json_object_get(caps, "memcg"), memcg);
+	again = probe_capabilities();
+	assert_ptr_equal(again, caps);
+	assert_ptr_equal(probe_cap("attach.fentry"), probe_cap_get(caps, "attach.fentry"));
+	json_decref(again);
+	json_decref(caps);
+}
+
 static void test_cmd_usage(void **state)
 {
 	char *argv1[] = { "probe", "--bogus", NULL };
@@ -290,13 +292,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_sha256_streaming),
 		cmocka_unit_test(test_sha256_gzfile),
 		cmocka_unit_test(test_kernel_config_sha),
 		cmocka_unit_test(test_machine),
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_attach_unknown_method),
 		cmocka_unit_test(test_text_output),
+		cmocka_unit_test(test_probed_once),
 		cmocka_unit_test(test_capabilities_shape),
 		cmocka_unit_test(test_cmd_usage),
 	};

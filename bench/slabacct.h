@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef RMAPBENCH_ACCOUNTING_H
-#define RMAPBENCH_ACCOUNTING_H
+/* Slab accounting (bench/slabacct.c): exact counts of the tracked caches. */
+#ifndef RMAPBENCH_SLABACCT_H
+#define RMAPBENCH_SLABACCT_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 #include <jansson.h>
 
-#include "slabacct.h"
+#include "slabacct_shared.h"
 #include "workload.h"
 
 struct slabacct;
-
-const char *slab_kind_name(int kind);
 
 /* Loads and attaches the probes. On failure returns -1 with @reason set. */
 int slabacct_open(struct slabacct **out, char *reason, size_t len);
