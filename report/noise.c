@@ -394,7 +394,7 @@ int cmd_calibrate(int argc, char **argv)
 			NOISE_MIN_RUNS);
 		goto out;
 	}
-	if (write_file_atomic(c.out, text, strlen(text), err, sizeof(err))) {
+	if (file_write_atomic(c.out, text, strlen(text), err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out;
 	}
