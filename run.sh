@@ -52,7 +52,8 @@ With two or more kernels, each later report is compared with the first
   --set W.P=V      override one workload parameter (repeatable)
   --out DIR        where result directories go (default results/)
   --mem MB         guest memory (default 1024)
-  --cpus N         guest CPUs (default 2)
+  --cpus N         guest CPUs (default 2; 1 with the icount clock, where
+                   Debian's 6.1 hangs bringing up a second CPU)
   --timeout S      hard limit per guest boot, seconds (default 600)
   --accel A        auto (default: KVM if it can boot a stock kernel here,
                    else TCG), kvm or tcg
@@ -83,7 +84,7 @@ EOF
 
 KERNELS=() SETS=() LABELS=()
 declare -A APPEND_TO=()
-RB_CONFIG_FILE='' WORKLOADS='' REPS='' ROUNDS=1 RB_APPEND='' OUT='' RB_MEM=1024 RB_CPUS=2 RB_TIMEOUT=600
+RB_CONFIG_FILE='' WORKLOADS='' REPS='' ROUNDS=1 RB_APPEND='' OUT='' RB_MEM=1024 RB_CPUS='' RB_TIMEOUT=600
 RB_ACCEL=${RMAPBENCH_ACCEL:-auto} RB_VERBOSE=0 RB_TCG_CLOCK=${RMAPBENCH_TCG_CLOCK:-icount}
 
 need_arg() { [ $# -ge 2 ] || rb_bad "$1 needs a value (see --help)"; }
@@ -214,7 +215,7 @@ for s in ${SETS[@]+"${SETS[@]}"}; do
 	[[ $s =~ ^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+=[^[:space:]]+$ ]] || rb_bad "--set $s: expected WORKLOAD.PARAM=VALUE"
 done
 in_range "$RB_MEM" 256 65536 || rb_bad "--mem $RB_MEM: not a size in MB between 256 and 65536"
-in_range "$RB_CPUS" 1 64 || rb_bad "--cpus $RB_CPUS: not a CPU count between 1 and 64"
+[ -z "$RB_CPUS" ] || in_range "$RB_CPUS" 1 64 || rb_bad "--cpus $RB_CPUS: not a CPU count between 1 and 64"
 in_range "$RB_TIMEOUT" 1 999999 || rb_bad "--timeout $RB_TIMEOUT: not a positive number of seconds"
 case $RB_ACCEL in auto | kvm | tcg) ;; *) rb_bad "--accel $RB_ACCEL: expected auto, kvm or tcg" ;; esac
 case ${RMAPBENCH_TCG_THREAD:-single} in single | multi) ;; *) rb_bad "RMAPBENCH_TCG_THREAD=$RMAPBENCH_TCG_THREAD: expected single or multi" ;; esac
@@ -464,14 +465,14 @@ run_guest() {
 	initramfs_for "$ki" "$RB_INITRD" || rb_die "$spec: building the initramfs failed"
 	t1=$(date +%s.%N)
 	[ -n "${GUEST_ACCEL:-}" ] || guest_choose_accel
-	rb_msg "$spec: booting $K_RELEASE under $(accel_label "$GUEST_ACCEL") (${RB_MEM} MB, ${RB_CPUS} CPUs, timeout ${RB_TIMEOUT} s)"
+	rb_msg "$spec: booting $K_RELEASE under $(accel_label "$GUEST_ACCEL") (${RB_MEM} MB, $(guest_cpus "$GUEST_ACCEL") CPUs, timeout ${RB_TIMEOUT} s)"
 	qemu_run "$GUEST_ACCEL" "$RB_TIMEOUT" "$CUR_TMP/console.log" "$RB_WORK/channel-$idx.raw" \
 		"$CUR_TMP/qemu.log" "$append" || rc=$?
 	[ -s "$CUR_TMP/qemu.log" ] || rm -f -- "$CUR_TMP/qemu.log"
 	channel_parse "$RB_WORK/channel-$idx.raw" "$CUR_TMP/report.json" || true
 	{
 		printf 'spec=%s\nlabel=%s\nround=%s\nimage=%s\nrelease=%s\naccel=%s\nmem_mb=%s\ncpus=%s\n' \
-			"$K_SPEC" "$CUR_LABEL" "$CUR_ROUND" "$K_IMAGE" "$K_RELEASE" "$(accel_label "$GUEST_ACCEL")" "$RB_MEM" "$RB_CPUS"
+			"$K_SPEC" "$CUR_LABEL" "$CUR_ROUND" "$K_IMAGE" "$K_RELEASE" "$(accel_label "$GUEST_ACCEL")" "$RB_MEM" "$(guest_cpus "$GUEST_ACCEL")"
 		printf 'append=%s\n' "$append"
 		printf 'modules=%s\n' "${MOD_ORDER[*]}"
 		printf 'initramfs_bytes=%s\ninitramfs_build_s=%s\n' "$(stat -c %s -- "$RB_INITRD")" \
