@@ -132,6 +132,10 @@ assert r['kernel']['release'] == rel, f\"release {r['kernel']['release']} != {re
 assert r['machine']['accel'] == 'tcg', f\"machine.accel {r['machine']['accel']!r}, expected 'tcg'\"
 cmd = r['kernel']['cmdline'] or ''
 assert 'slab_nomerge' in cmd.split() and 'rmapbench.accel=tcg' in cmd.split(), f'cmdline {cmd!r}'
+hfp = '$("$ROOT/build/rmapbench" fingerprint)'
+mfp = r['machine']
+assert mfp.get('host_fingerprint') == hfp, f\"machine.host_fingerprint {mfp.get('host_fingerprint')!r}, the host's is {hfp!r}\"
+assert len(mfp['fingerprint']) == 16 and mfp['fingerprint'] != hfp, f\"machine.fingerprint {mfp['fingerprint']!r}\"
 sa = r['slab_accounting']
 assert sa['available'], f\"slab accounting unavailable: {sa.get('reason')}\"
 for c in ('vm_area_struct', 'anon_vma', 'anon_vma_chain'):
