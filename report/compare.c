@@ -1035,12 +1035,15 @@ static void usage(FILE *out)
 		"  -h, --help         this text\n"
 		"Timed metrics are judged from rounds (runs of the suite, \"round\" in each rep):\n"
 		"at least 2 per side, else they are shown but not judged; only each workload's\n"
-		"headline metrics gate (Holm-corrected). docs/compare.md explains the method.\n"
+		"headline metrics gate (Holm-corrected). Reports of several machines are grouped\n"
+		"by machine.fingerprint: exact metrics are compared against the base on all,\n"
+		"timed ones against the first report of the test's own machine (with --force,\n"
+		"the first report of a machine against the base). docs/compare.md explains it.\n"
 		"examples:\n"
 		"  rmapbench run --rounds 3 --json base.json   (then on the test kernel: test.json)\n"
 		"  rmapbench compare base.json test.json --out cmp\n"
 		"  rmapbench compare base.json test.json -c ci.conf --json > comparison.json\n"
-		"  rmapbench compare base.json test.json --noise noise.json\n"
+		"  rmapbench compare base.json test.json --noise noise.json\n"		"  rmapbench compare a-base.json a-test.json b-base.json b-test.json   (machines A, B)\n"
 		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
 }
 
