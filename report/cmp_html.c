@@ -204,6 +204,11 @@ static void table_head(struct sbuf *h, const struct comparison *c,
 		sbuf_puts(h, "<th class=\"l\">workload</th>");
 	sbuf_puts(h, "<th class=\"l\">metric</th><th>kind</th><th>unit</th><th>");
 	sbuf_html(h, c->base->label);
+	if (t->tbase && t->tbase != c->base) {
+		sbuf_puts(h, " (timed: ");
+		sbuf_html(h, t->tbase->label);
+		sbuf_puts(h, ")");
+	}
 	sbuf_puts(h, "</th><th>CoV</th><th>");
 	sbuf_html(h, t->test->label);
 	sbuf_printf(h, "</th><th>CoV</th><th>change</th><th>%g%% CI</th><th class=\"l\">p, notes</th><th>verdict</th></tr>\n",

@@ -518,15 +518,21 @@ static void md_row(struct sbuf *md, const struct workload_cmp *wc,
 	sbuf_printf(md, " | %s |\n", mc->gated ? "yes" : "no");
 }
 
-static size_t md_section(struct sbuf *md, const struct test_cmp *t,
-			 enum verdict v, const char *title)
+static size_t md_section(struct sbuf *md, const struct comparison *c,
+			 const struct test_cmp *t, enum verdict v, const char *title)
 {
 	size_t i, j, n = t->count[v];
 
 	if (!n)
 		return 0;
 	sbuf_printf(md, "\n### %s (%zu)\n\n", title, n);
-	sbuf_puts(md, "| workload | metric | unit | base | test | change | CI, p, notes | gates CI |\n");
+	sbuf_puts(md, "| workload | metric | unit | base");
+	if (t->tbase && t->tbase != c->base) {
+		sbuf_puts(md, " (timed: ");
+		sbuf_md(md, t->tbase->label);
+		sbuf_puts(md, ")");
+	}
+	sbuf_puts(md, " | test | change | CI, p, notes | gates CI |\n");
 	sbuf_puts(md, "|---|---|---|---:|---:|---:|---|---|\n");
 	for (i = 0; i < t->nw; i++)
 		for (j = 0; j < t->w[i].nm; j++)
@@ -709,9 +715,9 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	}
 	md_mde(md, c, t);
 	md_workload_problems(md, t);
-	md_section(md, t, VD_REGRESSION, "Regressions");
-	md_section(md, t, VD_IMPROVEMENT, "Improvements");
-	md_section(md, t, VD_CHANGED, "Changed (no better direction)");
+	md_section(md, c, t, VD_REGRESSION, "Regressions");
+	md_section(md, c, t, VD_IMPROVEMENT, "Improvements");
+	md_section(md, c, t, VD_CHANGED, "Changed (no better direction)");
 	md_unchanged(md, t);
 	md_reason_list(md, t, VD_NOT_JUDGED, "Not judged");
 	md_reason_list(md, t, VD_UNAVAILABLE, "Unavailable");
