@@ -916,12 +916,15 @@ static json_t *mde_row_json(const struct test_cmp *t, const struct metric_cmp *m
 static json_t *timed_json_summary(const struct comparison *c, const struct test_cmp *t)
 {
 	char note[700];
+	const char *why = power_note(c, t, note, sizeof(note));
 
+	if (!why && t->timed == TIMED_REFUSED)
+		why = env_note(c, t, note, sizeof(note));
 	return json_pack("{s:o, s:o, s:b, s:o, s:f, s:f, s:o, s:o, s:o}",
 			 "rounds_base", size_or_null(t->rounds_base),
 			 "rounds_test", size_or_null(t->rounds_test),
 			 "judged", t->gating_m + t->info_m > 0,
-			 "not_judged_reason", json_str_or_null(power_note(c, t, note, sizeof(note))),
+			 "not_judged_reason", json_str_or_null(why),
 			 "mde_power", CMP_MDE_POWER,
 			 "mde_alpha", mde_alpha(c, t->gating_m),
 			 "mde_min", mde_row_json(t, t->mde_min_row),

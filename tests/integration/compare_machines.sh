@@ -96,6 +96,9 @@ assert m["verdict"] == "regression" and m["gate"], m["verdict"]
 # b-ref: first of machine B: timed not judged, exact compared against the base
 assert t["b-ref"]["timed_base"] is None
 assert t["b-ref"]["environment"]["timed"] == "refused"
+assert not t["b-ref"]["timed"]["judged"]
+assert "first report of machine" in t["b-ref"]["timed"]["not_judged_reason"], t["b-ref"]["timed"]
+assert t["b-slow"]["timed"]["judged"] and t["b-slow"]["timed"]["not_judged_reason"] is None
 tm = verdicts("b-ref", "timed")
 judged = [k for k, m in tm.items() if m["verdict"] not in ("not-judged", "unavailable")]
 assert not judged, judged
