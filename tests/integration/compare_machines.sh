@@ -26,16 +26,6 @@ DATA=$ROOT/tests/data
 
 [ -x "$RMB" ] || skip "$RMB not built (make)"
 
-run_rc() {
-	local want=$1 what=$2 rc
-	shift 2
-	set +e
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
-	[ "$rc" -eq "$want" ] || fail "$what: exit $rc, expected $want: $(head -c 600 "$TMP/err")"
-}
-
 python3 - "$DATA/report-base.json" "$DATA/report-test.json" "$TMP" <<'PY'
 import json, sys
 base, test, out = sys.argv[1:4]
