@@ -229,8 +229,9 @@ struct test_cmp {
 	struct report *test;
 	/*
 	 * Timed metrics are judged against the first input of the test's
-	 * machine group (the base if it shares the base's machine); NULL
-	 * when the test is itself the first of its group (unless --force).
+	 * machine group (the base if it shares the base's machine; the base
+	 * with --force when the test is the first of another group); NULL
+	 * when they are not judged (first of its group, unlike fields).
 	 */
 	const struct report *tbase;
 	enum timed_mode timed;
@@ -280,6 +281,8 @@ struct comparison {
 const char *verdict_name(enum verdict v);
 /* "Intel Xeon ..., 2 cores, 8 GiB, native" (memory as fingerprinted) */
 const char *machine_desc(const struct report *r, char *buf, size_t len);
+/* Is the test the first input of its machine group (not the base's)? */
+bool first_of_machine(const struct comparison *c, const struct test_cmp *t);
 /* "not judged: first report of machine <fp> ..." */
 const char *group_first_note(const struct test_cmp *t, char *buf, size_t len);
 bool any_gated_regression(const struct comparison *c);

@@ -80,7 +80,7 @@ const char *env_note(const struct comparison *c, const struct test_cmp *t,
 {
 	switch (t->timed) {
 	case TIMED_REFUSED:
-		if (!t->tbase)
+		if (first_of_machine(c, t))
 			snprintf(buf, len, "timed metrics NOT judged: first report of machine %s, the timed base of its group (later reports of that machine are judged against it); unlike the base (%s); exact metrics compared against the base; --force judges its timed metrics against the base anyway",
 				 t->test->fp, t->env_diff);
 		else

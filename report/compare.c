@@ -68,6 +68,11 @@ const char *machine_desc(const struct report *r, char *buf, size_t len)
 	return buf;
 }
 
+bool first_of_machine(const struct comparison *c, const struct test_cmp *t)
+{
+	return c->groups[t->test->group].r[0] == t->test;
+}
+
 const char *group_first_note(const struct test_cmp *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "not judged: first report of machine %s (the timed base of its group)",
@@ -76,7 +81,7 @@ const char *group_first_note(const struct test_cmp *t, char *buf, size_t len)
 }
 
 /*
- * Timed metrics are only judged between like machines: @ref is the
+ * Timed metrics are only judged between like machines: @base is the
  * report they would be judged against (the test's timed base, or the
  * base when the test is the first of its machine).
  */
@@ -227,10 +232,6 @@ static void add_drift(const struct comparison *c, struct test_cmp *t,
 		t->drift_applied++;
 }
 
-/*
- * Round statistics of one timed metric. Whether it is flagged is decided
- * later, by judge_family(), once the p-values of its family are known.
- */
 /* The report's reason, without the "unavailable: " it usually starts with. */
 static const char *null_reason(const struct metric_samples *m)
 {
@@ -285,6 +286,11 @@ static void not_judged_timed(struct metric_cmp *mc)
 	mc->verdict = VD_NOT_JUDGED;
 }
 
+/*
+ * Round statistics of one timed metric against the test's timed base.
+ * Whether it is flagged is decided later, by judge_family(), once the
+ * p-values of its family are known.
+ */
 static void compare_timed(const struct comparison *c, struct test_cmp *t,
 			  const struct workload_cmp *wc, struct metric_cmp *mc)
 {
@@ -299,8 +305,8 @@ static void compare_timed(const struct comparison *c, struct test_cmp *t,
 	opts.threshold_pct = mc->threshold_pct;
 	if (t->timed == TIMED_REFUSED) {
 		not_judged_timed(mc);
-		note(mc, "%s", t->tbase ? "not judged: unlike environments" :
-		     group_first_note(t, why, sizeof(why)));
+		note(mc, "%s", first_of_machine(c, t) ? group_first_note(t, why, sizeof(why)) :
+		     "not judged: unlike environments");
 		return;
 	}
 	mc->tb = t->tbase == c->base ? mc->base : other_timed_base(t, wc, mc);
@@ -646,12 +652,14 @@ static void choose_timed_base(const struct comparison *c, struct test_cmp *t)
 	if (g->r[0] != t->test) {
 		t->tbase = g->r[0];
 		check_environment(t->tbase, t, c->force);
-		return;
+	} else {
+		t->tbase = c->base;
+		check_environment(c->base, t, c->force);
+		if (t->timed == TIMED_JUDGED)	/* a fingerprint differs, nothing else */
+			t->timed = c->force ? TIMED_FORCED : TIMED_REFUSED;
 	}
-	check_environment(c->base, t, c->force);
-	t->tbase = c->force ? c->base : NULL;
-	if (t->timed == TIMED_JUDGED)	/* a fingerprint differs, nothing else */
-		t->timed = c->force ? TIMED_FORCED : TIMED_REFUSED;
+	if (t->timed == TIMED_REFUSED)
+		t->tbase = NULL;
 }
 
 static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
@@ -1046,7 +1054,8 @@ static void usage(FILE *out)
 		"  rmapbench run --rounds 3 --json base.json   (then on the test kernel: test.json)\n"
 		"  rmapbench compare base.json test.json --out cmp\n"
 		"  rmapbench compare base.json test.json -c ci.conf --json > comparison.json\n"
-		"  rmapbench compare base.json test.json --noise noise.json\n"		"  rmapbench compare a-base.json a-test.json b-base.json b-test.json   (machines A, B)\n"
+		"  rmapbench compare base.json test.json --noise noise.json\n"
+		"  rmapbench compare a-base.json a-test.json b-base.json b-test.json   (machines A, B)\n"
 		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
 }
 
