@@ -19,6 +19,7 @@
 #define FP_DOMAIN "rmapbench-machine-fingerprint 1"
 #define FP_CMDLINE_KEY "rmapbench.host_fingerprint="
 #define FP_ENV "RMAPBENCH_HOST_FINGERPRINT"
+#define FP_ID_ENV "RMAPBENCH_MACHINE_ID"
 
 static void sha256_hex(const char *s, char hex[SYSINFO_SHA256_HEX])
 {
@@ -131,18 +132,33 @@ static const char *host_fingerprint(char *buf, size_t len)
 	return NULL;
 }
 
+/*
+ * The identity of this machine: $RMAPBENCH_MACHINE_ID (labs whose root file
+ * system is deployed per job, where /etc/machine-id is new every job or the
+ * image's), else /etc/machine-id; NULL: none.
+ */
+static const char *machine_id(char *buf, size_t len)
+{
+	const char *own = getenv(FP_ID_ENV);
+
+	if (own && *own)
+		return own;
+	if (read_line("/etc/machine-id", buf, len) && strcmp(buf, "uninitialized"))
+		return buf;
+	return NULL;
+}
+
 void fingerprint_add(json_t *machine)
 {
-	char host[64], id[128], fp[FP_LEN];
+	char host[64], idbuf[128], fp[FP_LEN];
 	const char *h = host_fingerprint(host, sizeof(host));
-	bool have_id = read_line("/etc/machine-id", id, sizeof(id)) &&
-		       strcmp(id, "uninitialized");
+	const char *id = machine_id(idbuf, sizeof(idbuf));
 
 	if (!machine)
 		return;
 	if (h)
 		json_object_set_new(machine, "host_fingerprint", json_string(h));
-	fingerprint_of(machine, have_id ? id : NULL, fp);
+	fingerprint_of(machine, id, fp);
 	json_object_set_new(machine, "fingerprint", json_string(fp));
 }
 

@@ -33,6 +33,7 @@ bool fingerprint_valid(const char *s);
  * and "host_fingerprint" when the run is a guest told its host's: from
  * rmapbench.host_fingerprint= on the kernel command line (run.sh), else
  * $RMAPBENCH_HOST_FINGERPRINT. A malformed one is ignored with a warning.
+ * The machine's identity: $RMAPBENCH_MACHINE_ID, else /etc/machine-id.
  */
 void fingerprint_add(json_t *machine);
 

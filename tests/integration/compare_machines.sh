@@ -175,6 +175,14 @@ fp=$("$RMB" fingerprint)
 [ "$("$RMB" fingerprint --json | py /dev/stdin 'r["fingerprint"]')" = "$fp" ] || fail "--json"
 gfp=$(RMAPBENCH_HOST_FINGERPRINT=0123456789abcdef "$RMB" fingerprint --json | py /dev/stdin 'r["host_fingerprint"] + " " + r["fingerprint"]')
 [ "${gfp%% *}" = 0123456789abcdef ] && [ "${gfp#* }" != "$fp" ] || fail "host fingerprint: '$gfp'"
+id1=$(RMAPBENCH_MACHINE_ID=board-1 "$RMB" fingerprint)
+[ "$id1" != "$fp" ] && [ "$(RMAPBENCH_MACHINE_ID=board-1 "$RMB" fingerprint)" = "$id1" ] &&
+	[ "$(RMAPBENCH_MACHINE_ID=board-2 "$RMB" fingerprint)" != "$id1" ] ||
+	fail "RMAPBENCH_MACHINE_ID does not name the machine"
+if [ -s /etc/machine-id ]; then
+	"$RMB" fingerprint --json | grep -qF "$(cat /etc/machine-id)" && fail "/etc/machine-id is written out"
+fi
+RMAPBENCH_MACHINE_ID=board-1 "$RMB" fingerprint --json | grep -q board-1 && fail "RMAPBENCH_MACHINE_ID is written out"
 RMAPBENCH_HOST_FINGERPRINT=nothex "$RMB" fingerprint >"$TMP/out" 2>"$TMP/err" || fail "bad host fingerprint fails"
 grep -q 'not 16 lowercase hex digits: ignored' "$TMP/err" || fail "bad host fingerprint not warned"
 run_rc 2 "fingerprint bad option" "$RMB" fingerprint --nope
