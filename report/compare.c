@@ -688,7 +688,10 @@ static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
 		wc = &t->w[t->nw++];
 		wc->base = &b->wl[i];
 		wc->test = tw;
-		wc->tbase = t->tbase == b ? wc->base : t->tbase ? find_same(t->tbase, wc->base) : NULL;
+		if (t->tbase == b)
+			wc->tbase = wc->base;
+		else if (t->tbase)
+			wc->tbase = find_same(t->tbase, wc->base);
 		if (compare_workload(c, t, wc)) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
