@@ -2,7 +2,8 @@
 /*
  * `rmapbench compare` end to end on reports built here: exact deltas are
  * always flagged, timed metrics are judged by the U test and threshold,
- * unlike environments are refused (exact still compared), null values are
+ * unlike environments are refused (exact still compared), reports of
+ * several machines judged per machine, null values are
  * "unavailable" and bad inputs exit 2 with a message naming the file.
  */
 #include <fcntl.h>
@@ -783,6 +784,71 @@ static int setup(void **state)
 	return mkdtemp(tmpdir) ? 0 : -1;
 }
 
+/*
+ * Reports of two machines: the first of the other machine is not judged
+ * (timed), the second is judged against it, not against the base; a
+ * workload its timed base lacks is not judged; --force judges the first
+ * against the base.
+ */
+static void test_machine_groups(void **state)
+{
+	struct side b = base_side(), o1 = b, o2;
+	char *fb, *f1, *f2;
+	json_t *cmp, *t1, *t2, *w, *m;
+	size_t i, found = 0;
+
+	(void)state;
+	b.extra_workload = true;
+	fb = write_side("mg-base.json", &b);
+	o1.cpu = "Other CPU";
+	f1 = write_side("mg-o1.json", &o1);
+	o2 = o1;
+	o2.ns = ns_slow;
+	o2.extra_workload = true;
+	f2 = write_side("mg-o2.json", &o2);
+	assert_int_equal(run_compare(fb, f1, f2, NULL), 1);
+	cmp = load_comparison();
+	assert_int_equal(json_array_size(json_object_get(cmp, "machine_groups")), 2);
+	t1 = json_array_get(json_object_get(cmp, "tests"), 0);
+	t2 = json_array_get(json_object_get(cmp, "tests"), 1);
+	assert_true(json_is_null(json_object_get(t1, "timed_base")));
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "verdict")),
+			    "not-judged");
+	assert_non_null(strstr(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "reason")),
+			       "first report of machine"));
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 0, "setup.count"),
+							      "verdict")), "unchanged");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t2, "timed_base"),
+							      "file")), f1);
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 1, "fork.ns"), "verdict")),
+			    "regression");
+	/* only-here: in the base and o2, not in o2's timed base */
+	w = json_array_get(json_object_get(t2, "workloads"), 1);
+	assert_string_equal(json_string_value(json_object_get(w, "name")), "only-here");
+	json_array_foreach(json_object_get(w, "metrics"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "name")), "fork.ns"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(m, "verdict")), "not-judged");
+		assert_non_null(strstr(json_string_value(json_object_get(m, "reason")),
+				       "not in the timed base"));
+		found++;
+	}
+	assert_int_equal(found, 1);
+	assert_non_null(strstr(out_text, "2 machines"));
+	json_decref(cmp);
+
+	assert_int_equal(run_compare(fb, f1, f2, "--force", NULL), 1);
+	cmp = load_comparison();
+	t1 = json_array_get(json_object_get(cmp, "tests"), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t1, "timed_base"),
+							      "file")), fb);
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "verdict")),
+			    "unchanged");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t1, "environment"),
+							      "timed")), "forced");
+	json_decref(cmp);
+}
+
 /* ---- machine fingerprints ------------------------------------------------ */
 
 static void fp_machine(json_t *m, char out[FP_LEN])
@@ -889,6 +955,7 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_mde_reported),
 		cmocka_unit_test(test_outputs_written),
+		cmocka_unit_test(test_machine_groups),
 		cmocka_unit_test(test_fingerprint),
 	};
 
