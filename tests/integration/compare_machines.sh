@@ -134,6 +134,17 @@ grep -q 'timed metrics judged against b-ref' "$TMP/m/summary.md" || fail "summar
 grep -q '<h2>Machines</h2>' "$TMP/m/index.html" || fail "index.html: no Machines table"
 grep -q 'timed metrics judged against b-ref' "$TMP/m/index.html" || fail "index.html: b-slow's timed base"
 
+# exports name what each metric was compared against
+"$RMB" export --format junit "$TMP/b-slow.json" --comparison "$TMP/m/comparison.json" -o "$TMP/b-slow.xml" ||
+	fail "JUnit export of b-slow"
+grep -q '<property name="timed_base" value="b-ref"/>' "$TMP/b-slow.xml" || fail "JUnit: no timed_base property"
+grep -q 'fork.mean_ns: regression, .* against b-ref"' "$TMP/b-slow.xml" || fail "JUnit: timed regression not against b-ref"
+grep -q 'slab.anon_vma_chain.allocs: regression, 168 -&gt; 170 .* against base"' "$TMP/b-slow.xml" ||
+	fail "JUnit: exact regression not against the base"
+"$RMB" export --format junit "$TMP/a-slow.json" --comparison "$TMP/m/comparison.json" -o "$TMP/a-slow.xml" ||
+	fail "JUnit export of a-slow"
+grep -q 'timed_base' "$TMP/a-slow.xml" && fail "JUnit: a timed_base property for a test judged against the base"
+
 # --force: the first of a machine is judged against the base; the others
 # still against their machine's first
 run_rc 1 "--force" "$RMB" compare "${IN[@]}" --out "$TMP/f" --no-graphs --force
