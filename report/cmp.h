@@ -301,6 +301,8 @@ const char *mde_note(const struct test_cmp *t, char *buf, size_t len);
 const char *reach_note(const struct comparison *c, const struct test_cmp *t,
 		       char *buf, size_t len);
 const char *correction_name(enum cmp_correction c);
+/* The Machines table: summary.md, or index.html when @html */
+void machines_table(struct sbuf *b, const struct comparison *c, bool html);
 
 /* ---- cmp_plot.c: gnuplot ------------------------------------------------ */
 

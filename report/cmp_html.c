@@ -97,31 +97,6 @@ static void machine_row(struct sbuf *h, const char *role, const struct report *r
 	sbuf_puts(h, "</td></tr>\n");
 }
 
-/* The machine groups: which timed base each report's timed metrics had. */
-static void groups_html(struct sbuf *h, const struct comparison *c)
-{
-	char desc[512];
-	size_t i, j;
-
-	sbuf_puts(h, "<h2>Machines</h2>\n<p>Exact metrics are compared against the base on every machine; timed metrics only between reports of one machine (fingerprint), against its first report.</p>\n<table><tr><th class=\"l\">machine</th><th class=\"l\">fingerprint</th><th class=\"l\">reports</th><th class=\"l\">timed base</th></tr>\n");
-	for (i = 0; i < c->ngroups; i++) {
-		const struct machine_group *g = &c->groups[i];
-
-		sbuf_puts(h, "<tr><td class=\"l\">");
-		sbuf_html(h, machine_desc(g->r[0], desc, sizeof(desc)));
-		sbuf_printf(h, "</td><td class=\"l\"><code>%s</code>%s</td><td class=\"l\">", g->fp,
-			    i ? "" : " (base)");
-		for (j = 0; j < g->n; j++) {
-			sbuf_puts(h, j ? ", " : "");
-			sbuf_html(h, g->r[j]->label);
-		}
-		sbuf_puts(h, "</td><td class=\"l\">");
-		sbuf_html(h, g->r[0]->label);
-		sbuf_puts(h, "</td></tr>\n");
-	}
-	sbuf_puts(h, "</table>\n");
-}
-
 static void cell_num(struct sbuf *h, double v)
 {
 	char b[32];
@@ -359,7 +334,7 @@ int write_compare_html(const struct comparison *c, const struct gp_ctx *gp,
 	for (i = 0; i < c->ntests; i++)
 		machine_row(&h, "test", c->tests[i].test);
 	sbuf_puts(&h, "</table>\n");
-	groups_html(&h, c);
+	machines_table(&h, c, true);
 	graphs_missing(&h, gp);
 	for (i = 0; i < c->ntests; i++)
 		test_summary(&h, c, &c->tests[i]);

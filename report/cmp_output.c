@@ -723,28 +723,39 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	md_reason_list(md, t, VD_UNAVAILABLE, "Unavailable");
 }
 
-/* The machine groups: which timed base each report's timed metrics had. */
-static void md_groups(struct sbuf *md, const struct comparison *c)
+/*
+ * The Machines table (summary.md, or index.html when @html): per machine
+ * group its description, fingerprint, reports and timed base.
+ */
+void machines_table(struct sbuf *b, const struct comparison *c, bool html)
 {
+	void (*esc)(struct sbuf *, const char *) = html ? sbuf_html : sbuf_md;
+	const char *cell = html ? "</td><td class=\"l\">" : " | ", *q = html ? "" : "`";
 	char desc[512];
 	size_t i, j;
 
-	sbuf_puts(md, "\n## Machines\n\nExact metrics are compared against the base on every machine; timed metrics only between reports of one machine (fingerprint), against its first report.\n\n| machine | fingerprint | reports | timed base |\n|---|---|---|---|\n");
+	sbuf_puts(b, html ? "<h2>Machines</h2>\n<p>" : "\n## Machines\n\n");
+	sbuf_puts(b, "Exact metrics are compared against the base on every machine; timed metrics only between reports of one machine (fingerprint), against its first report.");
+	sbuf_puts(b, html ? "</p>\n<table><tr><th class=\"l\">machine</th><th class=\"l\">fingerprint</th><th class=\"l\">reports</th><th class=\"l\">timed base</th></tr>\n" :
+		  "\n\n| machine | fingerprint | reports | timed base |\n|---|---|---|---|\n");
 	for (i = 0; i < c->ngroups; i++) {
 		const struct machine_group *g = &c->groups[i];
 
-		sbuf_puts(md, "| ");
-		sbuf_md(md, machine_desc(g->r[0], desc, sizeof(desc)));
-		sbuf_printf(md, " | `%s`%s | ", g->fp, i ? "" : " (base)");
+		sbuf_puts(b, html ? "<tr><td class=\"l\">" : "| ");
+		esc(b, machine_desc(g->r[0], desc, sizeof(desc)));
+		sbuf_printf(b, html ? "%s<code>%s</code>%s%s" : "%s`%s`%s%s", cell, g->fp,
+			    i ? "" : " (base)", cell);
 		for (j = 0; j < g->n; j++) {
-			sbuf_puts(md, j ? ", `" : "`");
-			sbuf_md(md, g->r[j]->label);
-			sbuf_puts(md, "`");
+			sbuf_printf(b, "%s%s", j ? ", " : "", q);
+			esc(b, g->r[j]->label);
+			sbuf_puts(b, q);
 		}
-		sbuf_puts(md, " | `");
-		sbuf_md(md, g->r[0]->label);
-		sbuf_puts(md, "` |\n");
+		sbuf_printf(b, "%s%s", cell, q);
+		esc(b, g->r[0]->label);
+		sbuf_printf(b, "%s%s", q, html ? "</td></tr>\n" : " |\n");
 	}
+	if (html)
+		sbuf_puts(b, "</table>\n");
 }
 
 int write_summary_md(const struct comparison *c, struct sbuf *md)
@@ -758,7 +769,7 @@ int write_summary_md(const struct comparison *c, struct sbuf *md)
 	sbuf_puts(md, "` (");
 	sbuf_md(md, c->base->path);
 	sbuf_puts(md, ")\n");
-	md_groups(md, c);
+	machines_table(md, c, false);
 	for (i = 0; i < c->ntests; i++)
 		md_test(md, c, &c->tests[i]);
 	sbuf_printf(md, "\n---\nTimed: judged from per-round values (a round's value is the median of its repetitions; at least 2 rounds per side): Welch's t-test on log round medians (no p floor), p adjusted by %s over the gating (headline) timed metrics, flagged when adjusted p < %g and the %g%% hierarchical bootstrap interval of the median ratio (rounds, then repetitions; %u resamples, seed %lu) clears the threshold (default %g%%); MDE at %.0f%% power. Only headline timed metrics gate. Exact: flagged on any difference. Gate: ",
