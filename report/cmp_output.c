@@ -38,8 +38,11 @@ const char *reach_note(const struct comparison *c, const struct test_cmp *t,
 	df = (double)(t->rounds_base + t->rounds_test) - 2;
 	level = c->cfg.correction == CORR_NONE || !t->gating_m ? c->cfg.stat.alpha :
 		c->cfg.stat.alpha / (double)t->gating_m;
-	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (alpha over %zu gating metric(s), Holm's first step) needs |t| > %.2f at the best df %.0f",
-		 t->rounds_base, t->rounds_test, level, t->gating_m,
+	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (%s) needs |t| > %.2f at the best df %.0f",
+		 t->rounds_base, t->rounds_test, level,
+		 c->cfg.correction == CORR_NONE || !t->gating_m ? "alpha, no correction" :
+		 c->cfg.correction == CORR_HOLM ? "alpha over the gating metrics, Holm's first step" :
+		 "alpha over the gating metrics, the smallest p's Benjamini-Hochberg level",
 		 rstat_t_crit(level, df), df);
 	return buf;
 }
