@@ -209,4 +209,17 @@ for fp, n in (("0123456789abcdef", "r1"), ("fedcba9876543210", "r2")):
 PY
 run_rc 2 "merge of two machines" "$RMB" merge -o "$TMP/merged.json" "$TMP/r1.json" "$TMP/r2.json"
 grep -q 'machine.fingerprint' "$TMP/err" || fail "merge: machine.fingerprint not named: $(cat "$TMP/err")"
+
+# a drift calibration belongs to one machine: calibrate refuses runs of two,
+# compare --noise refuses a calibration of another machine
+cp "$TMP/r1.json" "$TMP/r1b.json"
+cp "$TMP/r1.json" "$TMP/r1c.json"
+run_rc 2 "calibrate over two machines" "$RMB" calibrate "$TMP/r1.json" "$TMP/r1b.json" "$TMP/r2.json" -o "$TMP/n2.json"
+grep -q 'another machine' "$TMP/err" || fail "calibrate over two machines: $(cat "$TMP/err")"
+run_rc 0 "calibrate" "$RMB" calibrate "$TMP/r1.json" "$TMP/r1b.json" "$TMP/r1c.json" -o "$TMP/noise.json"
+[ "$(py "$TMP/noise.json" 'r["machine"]["fingerprint"]')" = 0123456789abcdef ] || fail "noise.json: no fingerprint"
+run_rc 0 "--noise of this machine" "$RMB" compare "$TMP/r1.json" "$TMP/r1b.json" --out "$TMP/n1" --no-graphs --noise "$TMP/noise.json"
+run_rc 2 "--noise of another machine" "$RMB" compare "$TMP/base.json" "$TMP/a-slow.json" --out "$TMP/n3" --no-graphs --noise "$TMP/noise.json"
+grep -q 'calibrated on another machine .*machine fingerprint 0123456789abcdef vs ' "$TMP/err" ||
+	fail "--noise of another machine: $(cat "$TMP/err")"
 echo ok
