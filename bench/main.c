@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "a report as KCIDB, LAVA, JUnit or tuxrun results" },
 	{ "calibrate", cmd_calibrate, "measure this machine's run-to-run drift from A/A reports" },
 	{ "merge", cmd_merge, "combine rounds (runs, boots) of one kernel into one report" },
+	{ "fingerprint", cmd_fingerprint, "this machine's id, by which compare groups reports" },
 	{ NULL, NULL, NULL },
 };
 

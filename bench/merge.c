@@ -14,7 +14,7 @@
 
 /* What must be equal for two reports to be rounds of one measurement. */
 static const char *const same_kernel[] = { "release", "version", "config_sha256", "cmdline" };
-static const char *const same_machine[] = { "accel", "virt" };
+static const char *const same_machine[] = { "accel", "virt", "fingerprint" };
 
 /* A short text of @j for error messages ("null" for absent). */
 static void show(const json_t *j, char *buf, size_t len)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fingerprint.h"
 #include "probe.h"
 #include "runner.h"
 #include "util.h"
@@ -33,6 +34,7 @@ json_t *report_header(const char *schema)
 
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	guest_accel(machine);
+	fingerprint_add(machine);
 	return json_pack("{s:s, s:i, s:{s:s, s:s}, s:s, s:o, s:o}",
 			 "schema", schema, "schema_version", REPORT_SCHEMA_VERSION,
 			 "tool", "name", "rmapbench", "version", RMAPBENCH_VERSION,

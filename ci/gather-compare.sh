@@ -6,7 +6,10 @@
 # compares them all in one `rmapbench compare` (base: the first machine's
 # report of --base KERNEL; every other report is a test report), prints
 # summary.md (and appends it to $GITHUB_STEP_SUMMARY), exports JUnit XML and
-# KCIDB JSON for every report and exits with the verdict.
+# KCIDB JSON for every report and exits with the verdict. Compare groups the
+# reports by machine fingerprint: exact metrics are compared against the base
+# on every machine, timed ones against the base kernel's report on the same
+# machine (the base kernel's reports come first).
 #
 #   ci/gather-compare.sh DIR --base KERNEL [--out OUT] [--config FILE]
 #                        [--origin NAME] [--expect N]
@@ -24,10 +27,10 @@ ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 PROG=ci/gather-compare.sh
 RMB=${RMAPBENCH:-$ROOT/build/rmapbench}
 
-usage() { sed -n '11,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '14,15p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "$PROG: $*" >&2; exit 2; }
 
-[ $# -ge 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; } && { sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+[ $# -ge 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; } && { sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 dir=$1
 shift

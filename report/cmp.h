@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "fingerprint.h"
 #include "stats.h"
 
 #define CMP_REPORT_SCHEMA	"rmapbench-report"
@@ -105,6 +106,11 @@ struct report {
 	const char *virt;
 	const char *accel;	/* NULL for JSON null */
 	long long cores;
+	long long memory_kib;	/* -1: unknown */
+	const char *host_fp;	/* machine.host_fingerprint, NULL: none */
+	char fp[FP_LEN];	/* machine.fingerprint, else computed from the fields */
+	bool fp_computed;
+	size_t group;		/* index in comparison.groups */
 	bool slab_available;
 	const char *slab_reason;
 	struct workload_data *wl;
@@ -183,6 +189,7 @@ struct metric_cmp {
 	const char *unit;
 	const struct metric_samples *base;
 	const struct metric_samples *test;
+	const struct metric_samples *tb;	/* timed: what it is judged against */
 	enum verdict verdict;
 	bool gated;
 	char reason[1024];	/* unavailable / not judged / notes */
@@ -204,6 +211,7 @@ struct metric_cmp {
 struct workload_cmp {
 	const struct workload_data *base;
 	const struct workload_data *test;
+	const struct workload_data *tbase;	/* the timed base's, NULL: none */
 	struct metric_cmp *m;
 	size_t nm;
 	const char *reason;	/* set when one side is not ok */
@@ -217,6 +225,13 @@ struct unmatched {
 
 struct test_cmp {
 	struct report *test;
+	/*
+	 * Timed metrics are judged against the first input of the test's
+	 * machine group (the base if it shares the base's machine; the base
+	 * with --force when the test is the first of another group); NULL
+	 * when they are not judged (first of its group, unlike fields).
+	 */
+	const struct report *tbase;
 	enum timed_mode timed;
 	char env_diff[512];	/* "machine.virt: native vs tcg; ..." */
 	struct workload_cmp *w;
@@ -240,12 +255,21 @@ struct test_cmp {
 
 struct noise;
 
+/* The inputs of one machine fingerprint, in input order. */
+struct machine_group {
+	const char *fp;
+	struct report **r;
+	size_t n;
+};
+
 struct comparison {
 	struct cmp_config cfg;
 	struct noise *noise;	/* --noise: run-to-run drift, NULL: none */
 	struct report *base;
 	struct test_cmp *tests;
 	size_t ntests;
+	struct machine_group *groups;	/* groups[0]: the base's machine */
+	size_t ngroups;
 	bool force;
 	int verbose;
 	char created[32];
@@ -253,6 +277,12 @@ struct comparison {
 };
 
 const char *verdict_name(enum verdict v);
+/* "Intel Xeon ..., 2 cores, 8 GiB, native" (memory as fingerprinted) */
+const char *machine_desc(const struct report *r, char *buf, size_t len);
+/* Is the test the first input of its machine group (not the base's)? */
+bool first_of_machine(const struct comparison *c, const struct test_cmp *t);
+/* "not judged: first report of machine <fp> ..." */
+const char *group_first_note(const struct test_cmp *t, char *buf, size_t len);
 bool any_gated_regression(const struct comparison *c);
 json_t *comparison_json(const struct comparison *c);
 size_t drift_applied(const struct comparison *c);
@@ -261,13 +291,16 @@ size_t drift_applied(const struct comparison *c);
 
 void print_table(const struct comparison *c, FILE *out);
 int write_summary_md(const struct comparison *c, struct sbuf *md);
-const char *env_note(const struct test_cmp *t, char *buf, size_t len);
+const char *env_note(const struct comparison *c, const struct test_cmp *t,
+		     char *buf, size_t len);
 const char *power_note(const struct comparison *c, const struct test_cmp *t,
 		       char *buf, size_t len);
 const char *mde_note(const struct test_cmp *t, char *buf, size_t len);
 const char *reach_note(const struct comparison *c, const struct test_cmp *t,
 		       char *buf, size_t len);
 const char *correction_name(enum cmp_correction c);
+/* The Machines table: summary.md, or index.html when @html */
+void machines_table(struct sbuf *b, const struct comparison *c, bool html);
 
 /* ---- cmp_plot.c: gnuplot ------------------------------------------------ */
 

@@ -179,6 +179,11 @@ static void table_head(struct sbuf *h, const struct comparison *c,
 		sbuf_puts(h, "<th class=\"l\">workload</th>");
 	sbuf_puts(h, "<th class=\"l\">metric</th><th>kind</th><th>unit</th><th>");
 	sbuf_html(h, c->base->label);
+	if (t->tbase && t->tbase != c->base) {
+		sbuf_puts(h, " (timed: ");
+		sbuf_html(h, t->tbase->label);
+		sbuf_puts(h, ")");
+	}
 	sbuf_puts(h, "</th><th>CoV</th><th>");
 	sbuf_html(h, t->test->label);
 	sbuf_printf(h, "</th><th>CoV</th><th>change</th><th>%g%% CI</th><th class=\"l\">p, notes</th><th>verdict</th></tr>\n",
@@ -218,9 +223,9 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 		    t->count[VD_IMPROVEMENT], t->count[VD_CHANGED],
 		    t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
 		    t->count[VD_UNAVAILABLE]);
-	if (t->timed != TIMED_JUDGED) {
+	if (env_note(c, t, note, sizeof(note))) {
 		sbuf_puts(h, "<p class=\"note\">");
-		sbuf_html(h, env_note(t, note, sizeof(note)));
+		sbuf_html(h, note);
 		sbuf_puts(h, "</p>\n");
 	}
 	if (power_note(c, t, note, sizeof(note))) {
@@ -329,6 +334,7 @@ int write_compare_html(const struct comparison *c, const struct gp_ctx *gp,
 	for (i = 0; i < c->ntests; i++)
 		machine_row(&h, "test", c->tests[i].test);
 	sbuf_puts(&h, "</table>\n");
+	machines_table(&h, c, true);
 	graphs_missing(&h, gp);
 	for (i = 0; i < c->ntests; i++)
 		test_summary(&h, c, &c->tests[i]);

@@ -74,19 +74,31 @@ const char *mde_note(const struct test_cmp *t, char *buf, size_t len)
 	return buf;
 }
 
-const char *env_note(const struct test_cmp *t, char *buf, size_t len)
+/*
+ * Where the test's timed metrics were judged, when not simply against the
+ * base: NULL when they were (like machines).
+ */
+const char *env_note(const struct comparison *c, const struct test_cmp *t,
+		     char *buf, size_t len)
 {
 	switch (t->timed) {
 	case TIMED_REFUSED:
-		snprintf(buf, len, "timed metrics NOT judged: unlike environments (%s); exact metrics compared; --force judges them anyway",
-			 t->env_diff);
+		if (first_of_machine(c, t))
+			snprintf(buf, len, "timed metrics NOT judged: first report of machine %s, the timed base of its group (later reports of that machine are judged against it); unlike the base (%s); exact metrics compared against the base; --force judges its timed metrics against the base anyway",
+				 t->test->fp, t->env_diff);
+		else
+			snprintf(buf, len, "timed metrics NOT judged: unlike environments (%s); exact metrics compared; --force judges them anyway",
+				 t->env_diff);
 		break;
 	case TIMED_FORCED:
-		snprintf(buf, len, "timed metrics judged by --force although the environments differ (%s): treat their verdicts with suspicion",
-			 t->env_diff);
+		snprintf(buf, len, "timed metrics judged against %s by --force although the environments differ (%s): treat their verdicts with suspicion",
+			 t->tbase->label, t->env_diff);
 		break;
 	default:
-		snprintf(buf, len, "like environments: timed metrics judged");
+		if (t->tbase == c->base)
+			return NULL;
+		snprintf(buf, len, "timed metrics judged against %s, the first report of machine %s (exact metrics against %s, the base)",
+			 t->tbase->label, t->test->fp, c->base->label);
 	}
 	return buf;
 }
@@ -210,14 +222,22 @@ static const struct metric_cmp *first_row(const struct comparison *c,
 	const struct metric_cmp *mc, *first = NULL;
 	size_t i;
 
-	/* prefer a row with values: the base column is the same in all */
+	/*
+	 * prefer a row with values: the base column is the same in all but
+	 * the timed rows of tests judged against another report of their
+	 * machine (those hold that report's values)
+	 */
 	for (i = 0; i < c->ntests; i++) {
+		if (c->tests[i].tbase && c->tests[i].tbase != c->base)
+			continue;
 		mc = find_row(&c->tests[i], bw, metric, &wc);
 		if (mc && mc->verdict != VD_UNAVAILABLE)
 			return mc;
 		if (mc && !first)
 			first = mc;
 	}
+	for (i = 0; i < c->ntests && !first; i++)
+		first = find_row(&c->tests[i], bw, metric, &wc);
 	return first;
 }
 
@@ -356,6 +376,26 @@ static bool workload_compared(const struct comparison *c,
 	return false;
 }
 
+/* One line per machine group: fingerprint, machine, members, timed base. */
+static void print_groups(const struct comparison *c, FILE *out)
+{
+	char desc[512];
+	size_t i, j;
+
+	if (c->ngroups < 2)
+		return;
+	fprintf(out, "%zu machines: exact metrics compared against the base on all, timed metrics only within a machine, against its first report:\n",
+		c->ngroups);
+	for (i = 0; i < c->ngroups; i++) {
+		const struct machine_group *g = &c->groups[i];
+
+		fprintf(out, "  machine %s (%s): ", g->fp, machine_desc(g->r[0], desc, sizeof(desc)));
+		for (j = 0; j < g->n; j++)
+			fprintf(out, "%s%s", j ? ", " : "", g->r[j]->label);
+		fprintf(out, "; timed base %s\n", g->r[0]->label);
+	}
+}
+
 static void print_preamble(const struct comparison *c, FILE *out)
 {
 	char note[700];
@@ -365,11 +405,16 @@ static void print_preamble(const struct comparison *c, FILE *out)
 	for (i = 0; i < c->ntests; i++) {
 		const struct test_cmp *t = &c->tests[i];
 
-		fprintf(out, "  test %zu: %s (%s)\n", i + 1, t->test->label, t->test->path);
-		if (t->timed != TIMED_JUDGED)
-			fprintf(out, "  NOTE [%s]: %s\n", t->test->label,
-				env_note(t, note, sizeof(note)));
+		fprintf(out, "  test %zu: %s (%s)", i + 1, t->test->label, t->test->path);
+		if (t->tbase && t->tbase != c->base)
+			fprintf(out, ", timed vs %s", t->tbase->label);
+		else if (!t->tbase)
+			fprintf(out, ", timed not judged");
+		fputc('\n', out);
+		if (env_note(c, t, note, sizeof(note)))
+			fprintf(out, "  NOTE [%s]: %s\n", t->test->label, note);
 	}
+	print_groups(c, out);
 	fprintf(out, "timed: median, change %% of base median; judged per round (median of each round's reps): flagged when Welch's t on log round medians gives %s-adjusted p < %g and the %g%% interval clears the threshold (%g%% default); only headline metrics (marked H) gate\n",
 		correction_name(c->cfg.correction), c->cfg.stat.alpha,
 		c->cfg.stat.confidence * 100, c->cfg.stat.threshold_pct);
@@ -403,9 +448,8 @@ static void print_footer(const struct comparison *c, FILE *out)
 			fprintf(out, "  [%s] %s\n", t->test->label, note);
 		if (c->verbose && reach_note(c, t, note, sizeof(note)))
 			fprintf(out, "  [%s] %s\n", t->test->label, note);
-		if (t->timed != TIMED_JUDGED)
-			fprintf(out, "  NOTE [%s]: %s\n", t->test->label,
-				env_note(t, note, sizeof(note)));
+		if (env_note(c, t, note, sizeof(note)))
+			fprintf(out, "  NOTE [%s]: %s\n", t->test->label, note);
 		if (t->count[VD_UNAVAILABLE] && !c->verbose)
 			fprintf(out, "  (-v, summary.md or index.html say why each unavailable metric is)\n");
 	}
@@ -477,15 +521,21 @@ static void md_row(struct sbuf *md, const struct workload_cmp *wc,
 	sbuf_printf(md, " | %s |\n", mc->gated ? "yes" : "no");
 }
 
-static size_t md_section(struct sbuf *md, const struct test_cmp *t,
-			 enum verdict v, const char *title)
+static size_t md_section(struct sbuf *md, const struct comparison *c,
+			 const struct test_cmp *t, enum verdict v, const char *title)
 {
 	size_t i, j, n = t->count[v];
 
 	if (!n)
 		return 0;
 	sbuf_printf(md, "\n### %s (%zu)\n\n", title, n);
-	sbuf_puts(md, "| workload | metric | unit | base | test | change | CI, p, notes | gates CI |\n");
+	sbuf_puts(md, "| workload | metric | unit | base");
+	if (t->tbase && t->tbase != c->base) {
+		sbuf_puts(md, " (timed: ");
+		sbuf_md(md, t->tbase->label);
+		sbuf_puts(md, ")");
+	}
+	sbuf_puts(md, " | test | change | CI, p, notes | gates CI |\n");
 	sbuf_puts(md, "|---|---|---|---:|---:|---:|---|---|\n");
 	for (i = 0; i < t->nw; i++)
 		for (j = 0; j < t->w[i].nm; j++)
@@ -656,9 +706,9 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 		    t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
 		    t->count[VD_UNAVAILABLE],
 		    t->failed_workloads ? "; a workload that ran on the base FAILED on the test kernel" : "");
-	if (t->timed != TIMED_JUDGED) {
+	if (env_note(c, t, note, sizeof(note))) {
 		sbuf_puts(md, "\n> **Note:** ");
-		sbuf_md(md, env_note(t, note, sizeof(note)));
+		sbuf_md(md, note);
 		sbuf_puts(md, "\n");
 	}
 	if (power_note(c, t, note, sizeof(note))) {
@@ -668,12 +718,47 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	}
 	md_mde(md, c, t);
 	md_workload_problems(md, t);
-	md_section(md, t, VD_REGRESSION, "Regressions");
-	md_section(md, t, VD_IMPROVEMENT, "Improvements");
-	md_section(md, t, VD_CHANGED, "Changed (no better direction)");
+	md_section(md, c, t, VD_REGRESSION, "Regressions");
+	md_section(md, c, t, VD_IMPROVEMENT, "Improvements");
+	md_section(md, c, t, VD_CHANGED, "Changed (no better direction)");
 	md_unchanged(md, t);
 	md_reason_list(md, t, VD_NOT_JUDGED, "Not judged");
 	md_reason_list(md, t, VD_UNAVAILABLE, "Unavailable");
+}
+
+/*
+ * The Machines table (summary.md, or index.html when @html): per machine
+ * group its description, fingerprint, reports and timed base.
+ */
+void machines_table(struct sbuf *b, const struct comparison *c, bool html)
+{
+	void (*esc)(struct sbuf *, const char *) = html ? sbuf_html : sbuf_md;
+	const char *cell = html ? "</td><td class=\"l\">" : " | ", *q = html ? "" : "`";
+	char desc[512];
+	size_t i, j;
+
+	sbuf_puts(b, html ? "<h2>Machines</h2>\n<p>" : "\n## Machines\n\n");
+	sbuf_puts(b, "Exact metrics are compared against the base on every machine; timed metrics only between reports of one machine (fingerprint), against its first report.");
+	sbuf_puts(b, html ? "</p>\n<table><tr><th class=\"l\">machine</th><th class=\"l\">fingerprint</th><th class=\"l\">reports</th><th class=\"l\">timed base</th></tr>\n" :
+		  "\n\n| machine | fingerprint | reports | timed base |\n|---|---|---|---|\n");
+	for (i = 0; i < c->ngroups; i++) {
+		const struct machine_group *g = &c->groups[i];
+
+		sbuf_puts(b, html ? "<tr><td class=\"l\">" : "| ");
+		esc(b, machine_desc(g->r[0], desc, sizeof(desc)));
+		sbuf_printf(b, html ? "%s<code>%s</code>%s%s" : "%s`%s`%s%s", cell, g->fp,
+			    i ? "" : " (base)", cell);
+		for (j = 0; j < g->n; j++) {
+			sbuf_printf(b, "%s%s", j ? ", " : "", q);
+			esc(b, g->r[j]->label);
+			sbuf_puts(b, q);
+		}
+		sbuf_printf(b, "%s%s", cell, q);
+		esc(b, g->r[0]->label);
+		sbuf_printf(b, "%s%s", q, html ? "</td></tr>\n" : " |\n");
+	}
+	if (html)
+		sbuf_puts(b, "</table>\n");
 }
 
 int write_summary_md(const struct comparison *c, struct sbuf *md)
@@ -687,6 +772,7 @@ int write_summary_md(const struct comparison *c, struct sbuf *md)
 	sbuf_puts(md, "` (");
 	sbuf_md(md, c->base->path);
 	sbuf_puts(md, ")\n");
+	machines_table(md, c, false);
 	for (i = 0; i < c->ntests; i++)
 		md_test(md, c, &c->tests[i]);
 	sbuf_printf(md, "\n---\nTimed: judged from per-round values (a round's value is the median of its repetitions; at least 2 rounds per side): Welch's t-test on log round medians (no p floor), p adjusted by %s over the gating (headline) timed metrics, flagged when adjusted p < %g and the %g%% hierarchical bootstrap interval of the median ratio (rounds, then repetitions; %u resamples, seed %lu) clears the threshold (default %g%%); MDE at %.0f%% power. Only headline timed metrics gate. Exact: flagged on any difference. Gate: ",

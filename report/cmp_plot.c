@@ -676,7 +676,8 @@ static void change_graph(struct gp_ctx *gp, const struct comparison *c, size_t t
 		goto out;
 	if (kind == MK_TIMED)
 		snprintf(title, sizeof(title), "%s vs %s: change of the median with %g%% bootstrap CI",
-			 t->test->label, c->base->label, c->cfg.stat.confidence * 100);
+			 t->test->label, t->tbase ? t->tbase->label : c->base->label,
+			 c->cfg.stat.confidence * 100);
 	else
 		snprintf(title, sizeof(title), "%s vs %s: exact metrics that differ (%% of base)",
 			 t->test->label, c->base->label);

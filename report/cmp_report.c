@@ -73,6 +73,40 @@ static json_t *get_typed(struct vctx *v, json_t *obj, const char *key,
 	return j;
 }
 
+/*
+ * machine.fingerprint and host_fingerprint: optional, 16 hex digits; a
+ * report without a fingerprint (written before it existed) gets one
+ * computed from the fields it has (no machine-id: not the one its
+ * machine's newer reports carry).
+ */
+static int check_fingerprint(struct vctx *v, struct report *r, json_t *machine)
+{
+	json_t *mem = json_object_get(machine, "memory_kib");
+	const char *fp;
+
+	if (mem && !json_is_null(mem) && !json_is_integer(mem))
+		return verr(v, "machine", "\"memory_kib\" must be an integer or null");
+	r->memory_kib = json_is_integer(mem) ? json_integer_value(mem) : -1;
+	if (json_object_get(machine, "host_fingerprint") &&
+	    get_string(v, machine, "host_fingerprint", "machine", true, &r->host_fp))
+		return -1;
+	if (r->host_fp && !fingerprint_valid(r->host_fp))
+		return verr(v, "machine", "\"host_fingerprint\" must be %d lowercase hex digits",
+			    FP_DIGITS);
+	if (!json_object_get(machine, "fingerprint")) {
+		fingerprint_of(machine, NULL, r->fp);
+		r->fp_computed = true;
+		return 0;
+	}
+	if (get_string(v, machine, "fingerprint", "machine", false, &fp))
+		return -1;
+	if (!fingerprint_valid(fp))
+		return verr(v, "machine", "\"fingerprint\" must be %d lowercase hex digits",
+			    FP_DIGITS);
+	snprintf(r->fp, sizeof(r->fp), "%s", fp);
+	return 0;
+}
+
 static int check_header(struct vctx *v, struct report *r)
 {
 	json_t *root = r->root, *j, *kernel, *machine, *slab;
@@ -106,6 +140,8 @@ static int check_header(struct vctx *v, struct report *r)
 	if (!j)
 		return -1;
 	r->cores = json_integer_value(j);
+	if (check_fingerprint(v, r, machine))
+		return -1;
 	slab = get_typed(v, root, "slab_accounting", "", JSON_OBJECT, "an object");
 	if (!slab)
 		return -1;

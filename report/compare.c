@@ -53,7 +53,38 @@ static void env_append(struct test_cmp *t, const char *what, const char *a,
 		 len ? "; " : "", what, a ? a : "null", b ? b : "null");
 }
 
-/* Timed metrics are only judged between like machines. */
+const char *machine_desc(const struct report *r, char *buf, size_t len)
+{
+	long long mib = fingerprint_memory_mib(r->memory_kib);
+	char mem[32] = "memory unknown";
+
+	if (mib >= 1024)
+		snprintf(mem, sizeof(mem), "%lld GiB", mib / 1024);
+	else if (mib)
+		snprintf(mem, sizeof(mem), "%lld MiB", mib);
+	snprintf(buf, len, "%s, %lld cores, %s, %s%s%s%s%s", r->cpu_model, r->cores, mem,
+		 r->virt, r->accel ? "/" : "", r->accel ? r->accel : "",
+		 r->host_fp ? ", guest of " : "", r->host_fp ? r->host_fp : "");
+	return buf;
+}
+
+bool first_of_machine(const struct comparison *c, const struct test_cmp *t)
+{
+	return c->groups[t->test->group].r[0] == t->test;
+}
+
+const char *group_first_note(const struct test_cmp *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "not judged: first report of machine %s (the timed base of its group)",
+		 t->test->fp);
+	return buf;
+}
+
+/*
+ * Timed metrics are only judged between like machines: @base is the
+ * report they would be judged against (the test's timed base, or the
+ * base when the test is the first of its machine).
+ */
 static void check_environment(const struct report *base, struct test_cmp *t,
 			      bool force)
 {
@@ -61,6 +92,8 @@ static void check_environment(const struct report *base, struct test_cmp *t,
 	char cb[32], ct[32];
 
 	t->env_diff[0] = '\0';
+	if (strcmp(base->fp, r->fp))
+		env_append(t, "machine.fingerprint", base->fp, r->fp);
 	if (strcmp(base->virt, r->virt))
 		env_append(t, "machine.virt", base->virt, r->virt);
 	if (!str_eq_null(base->accel, r->accel))
@@ -199,51 +232,6 @@ static void add_drift(const struct comparison *c, struct test_cmp *t,
 		t->drift_applied++;
 }
 
-/*
- * Round statistics of one timed metric. Whether it is flagged is decided
- * later, by judge_family(), once the p-values of its family are known.
- */
-static void compare_timed(const struct comparison *c, struct test_cmp *t,
-			  const struct workload_data *w, struct metric_cmp *mc)
-{
-	const char *workload = w->name;
-	struct rstat_timed_opts opts = c->cfg.stat;
-	const struct rstat_rounds *r = &mc->t;
-	struct rstat_sample sb, st;
-
-	mc->threshold_pct = cmp_config_threshold(&c->cfg, MK_TIMED, workload, mc->name);
-	mc->p_adj = mc->mde_pct = NAN;
-	opts.threshold_pct = mc->threshold_pct;
-	if (t->timed == TIMED_REFUSED) {
-		rstat_summarize(mc->base->values, mc->base->n, &mc->t.base);
-		rstat_summarize(mc->test->values, mc->test->n, &mc->t.test);
-		mc->verdict = VD_NOT_JUDGED;
-		note(mc, "not judged: unlike environments");
-		return;
-	}
-	sample_of(mc->base, &sb);
-	sample_of(mc->test, &st);
-	rstat_compare_rounds(&sb, &st, &opts, &mc->t);
-	mc->have_change = true;
-	count_rounds(t, r);
-	if (!r->judged) {
-		mc->verdict = VD_NOT_JUDGED;
-		t->few_rounds++;
-		if (r->rbase.n == r->rtest.n)
-			note(mc, "not judged: %zu round per side", r->rbase.n);
-		else
-			note(mc, "not judged: %zu round(s) in base, %zu in test (2 per side needed)",
-			     r->rbase.n, r->rtest.n);
-		return;
-	}
-	mc->have_timed = true;
-	mc->verdict = VD_UNCHANGED;
-	add_drift(c, t, w, mc);
-	if (r->rbase.cov * 100 > mc->threshold_pct || r->rtest.cov * 100 > mc->threshold_pct)
-		note(mc, "noisy: round-to-round CoV %.1f%%/%.1f%% exceeds the %g%% threshold",
-		     r->rbase.cov * 100, r->rtest.cov * 100, mc->threshold_pct);
-}
-
 /* The report's reason, without the "unavailable: " it usually starts with. */
 static const char *null_reason(const struct metric_samples *m)
 {
@@ -254,6 +242,100 @@ static const char *null_reason(const struct metric_samples *m)
 	if (!strncmp(r, "unavailable: ", 13))
 		r += 13;
 	return r;
+}
+
+/*
+ * The samples of timed metric @mc in the test's timed base when that is
+ * not the base (another report of the test's machine); NULL with a note
+ * when it has none to judge against.
+ */
+static const struct metric_samples *other_timed_base(const struct test_cmp *t,
+						     const struct workload_cmp *wc,
+						     struct metric_cmp *mc)
+{
+	const struct workload_data *w = wc->tbase;
+	const struct metric_samples *m;
+
+	if (!w) {
+		note(mc, "not judged: %s {%s} not in the timed base %s", wc->base->name,
+		     wc->base->params_str, t->tbase->label);
+		return NULL;
+	}
+	if (strcmp(w->status, "ok")) {
+		note(mc, "not judged: timed base %s: %s %s", t->tbase->label, w->status,
+		     w->reason ? w->reason : "");
+		return NULL;
+	}
+	m = workload_metric(w, mc->name);
+	if (!m || !m->n) {
+		note(mc, "not judged: timed base %s: %s", t->tbase->label,
+		     m ? null_reason(m) : "no such metric");
+		return NULL;
+	}
+	if (m->kind != mc->kind || m->better != mc->better || strcmp(m->unit, mc->unit)) {
+		note(mc, "not judged: definitions differ in the timed base %s", t->tbase->label);
+		return NULL;
+	}
+	return m;
+}
+
+static void not_judged_timed(struct metric_cmp *mc)
+{
+	rstat_summarize(mc->base->values, mc->base->n, &mc->t.base);
+	rstat_summarize(mc->test->values, mc->test->n, &mc->t.test);
+	mc->verdict = VD_NOT_JUDGED;
+}
+
+/*
+ * Round statistics of one timed metric against the test's timed base.
+ * Whether it is flagged is decided later, by judge_family(), once the
+ * p-values of its family are known.
+ */
+static void compare_timed(const struct comparison *c, struct test_cmp *t,
+			  const struct workload_cmp *wc, struct metric_cmp *mc)
+{
+	const char *workload = wc->base->name;
+	struct rstat_timed_opts opts = c->cfg.stat;
+	const struct rstat_rounds *r = &mc->t;
+	struct rstat_sample sb, st;
+	char why[160];
+
+	mc->threshold_pct = cmp_config_threshold(&c->cfg, MK_TIMED, workload, mc->name);
+	mc->p_adj = mc->mde_pct = NAN;
+	opts.threshold_pct = mc->threshold_pct;
+	if (t->timed == TIMED_REFUSED) {
+		not_judged_timed(mc);
+		note(mc, "%s", first_of_machine(c, t) ? group_first_note(t, why, sizeof(why)) :
+		     "not judged: unlike environments");
+		return;
+	}
+	mc->tb = t->tbase == c->base ? mc->base : other_timed_base(t, wc, mc);
+	if (!mc->tb) {
+		not_judged_timed(mc);
+		return;
+	}
+	sample_of(mc->tb, &sb);
+	sample_of(mc->test, &st);
+	rstat_compare_rounds(&sb, &st, &opts, &mc->t);
+	mc->have_change = true;
+	count_rounds(t, r);
+	if (!r->judged) {
+		mc->verdict = VD_NOT_JUDGED;
+		t->few_rounds++;
+		if (r->rbase.n == r->rtest.n)
+			note(mc, "not judged: %zu round per side", r->rbase.n);
+		else
+			note(mc, "not judged: %zu round(s) in %s, %zu in test (2 per side needed)",
+			     r->rbase.n, t->tbase == c->base ? "base" : "the timed base",
+			     r->rtest.n);
+		return;
+	}
+	mc->have_timed = true;
+	mc->verdict = VD_UNCHANGED;
+	add_drift(c, t, wc->base, mc);
+	if (r->rbase.cov * 100 > mc->threshold_pct || r->rtest.cov * 100 > mc->threshold_pct)
+		note(mc, "noisy: round-to-round CoV %.1f%%/%.1f%% exceeds the %g%% threshold",
+		     r->rbase.cov * 100, r->rtest.cov * 100, mc->threshold_pct);
 }
 
 static void compare_metric(const struct comparison *c, struct test_cmp *t,
@@ -289,7 +371,7 @@ static void compare_metric(const struct comparison *c, struct test_cmp *t,
 	if (b->kind == MK_EXACT)
 		compare_exact(mc);
 	else
-		compare_timed(c, t, wc->base, mc);
+		compare_timed(c, t, wc, mc);
 	if (slab_inexact(c->base, mc->name))
 		note(mc, "base slab accounting not exact: %s", slab_inexact(c->base, mc->name));
 	if (slab_inexact(t->test, mc->name))
@@ -558,13 +640,35 @@ static int match_one_side(const struct report *from, const struct report *other,
 	return 0;
 }
 
+/*
+ * The report a test's timed metrics are judged against: the first input
+ * of its machine group. The first of a group other than the base's has
+ * none: not judged, or judged against the base with --force.
+ */
+static void choose_timed_base(const struct comparison *c, struct test_cmp *t)
+{
+	const struct machine_group *g = &c->groups[t->test->group];
+
+	if (g->r[0] != t->test) {
+		t->tbase = g->r[0];
+		check_environment(t->tbase, t, c->force);
+	} else {
+		t->tbase = c->base;
+		check_environment(c->base, t, c->force);
+		if (t->timed == TIMED_JUDGED)	/* a fingerprint differs, nothing else */
+			t->timed = c->force ? TIMED_FORCED : TIMED_REFUSED;
+	}
+	if (t->timed == TIMED_REFUSED)
+		t->tbase = NULL;
+}
+
 static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
 			size_t errlen)
 {
 	const struct report *b = c->base;
 	size_t i;
 
-	check_environment(b, t, c->force);
+	choose_timed_base(c, t);
 	t->rounds_base = t->rounds_test = SIZE_MAX;
 	t->mde_min = t->mde_max = NAN;
 	if (match_one_side(b, t->test, t, "base", err, errlen) ||
@@ -584,6 +688,10 @@ static int compare_test(struct comparison *c, struct test_cmp *t, char *err,
 		wc = &t->w[t->nw++];
 		wc->base = &b->wl[i];
 		wc->test = tw;
+		if (t->tbase == b)
+			wc->tbase = wc->base;
+		else if (t->tbase)
+			wc->tbase = find_same(t->tbase, wc->base);
 		if (compare_workload(c, t, wc)) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -677,7 +785,8 @@ static void timed_json(json_t *o, const struct comparison *c,
 	const struct rstat_rounds *r = &mc->t;
 	bool judged = mc->have_timed, shown = mc->have_change;
 
-	json_object_set_new(o, "base", summary_json(&r->base, shown ? &r->rbase : NULL, mc->base));
+	json_object_set_new(o, "base", summary_json(&r->base, shown ? &r->rbase : NULL,
+						    mc->tb ? mc->tb : mc->base));
 	json_object_set_new(o, "test", summary_json(&r->test, shown ? &r->rtest : NULL, mc->test));
 	json_object_set_new(o, "change_pct", shown ? json_num(r->change_pct) : json_null());
 	json_object_set_new(o, "ci_pct", shown && r->ci_valid ?
@@ -748,12 +857,36 @@ static json_t *workload_json(const struct comparison *c, const struct workload_c
 			 "test_reps", reps_json(wc->test), "metrics", metrics);
 }
 
+/* "machine" as the report has it (exports match reports by it) */
 static json_t *report_json(const struct report *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:O, s:O}", "file", r->path,
+	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:s, s:s}", "file", r->path,
 			 "label", r->label, "created", r->created,
 			 "kernel", json_object_get(r->root, "kernel"),
-			 "machine", json_object_get(r->root, "machine"));
+			 "machine", json_object_get(r->root, "machine"),
+			 "fingerprint", r->fp,
+			 "fingerprint_source", r->fp_computed ? "computed" : "report");
+}
+
+static json_t *groups_json(const struct comparison *c)
+{
+	json_t *a = json_array(), *m;
+	char desc[512];
+	size_t i, j;
+
+	for (i = 0; i < c->ngroups; i++) {
+		const struct machine_group *g = &c->groups[i];
+
+		m = json_array();
+		for (j = 0; j < g->n; j++)
+			json_array_append_new(m, json_string(g->r[j]->label));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s, s:b}",
+						   "fingerprint", g->fp,
+						   "machine", machine_desc(g->r[0], desc, sizeof(desc)),
+						   "members", m, "timed_base", g->r[0]->label,
+						   "base", i == 0));
+	}
+	return a;
 }
 
 static const char *const timed_mode_names[] = { "judged", "refused", "forced" };
@@ -794,12 +927,15 @@ static json_t *mde_row_json(const struct test_cmp *t, const struct metric_cmp *m
 static json_t *timed_json_summary(const struct comparison *c, const struct test_cmp *t)
 {
 	char note[700];
+	const char *why = power_note(c, t, note, sizeof(note));
 
+	if (!why && t->timed == TIMED_REFUSED)
+		why = env_note(c, t, note, sizeof(note));
 	return json_pack("{s:o, s:o, s:b, s:o, s:f, s:f, s:o, s:o, s:o}",
 			 "rounds_base", size_or_null(t->rounds_base),
 			 "rounds_test", size_or_null(t->rounds_test),
 			 "judged", t->gating_m + t->info_m > 0,
-			 "not_judged_reason", json_str_or_null(power_note(c, t, note, sizeof(note))),
+			 "not_judged_reason", json_str_or_null(why),
 			 "mde_power", CMP_MDE_POWER,
 			 "mde_alpha", mde_alpha(c, t->gating_m),
 			 "mde_min", mde_row_json(t, t->mde_min_row),
@@ -824,6 +960,11 @@ static json_t *test_json(const struct comparison *c, const struct test_cmp *t)
 			    "like", !t->env_diff[0],
 			    "differences", json_str_or_null(t->env_diff[0] ? t->env_diff : NULL),
 			    "timed", timed_mode_names[t->timed]));
+	json_object_set_new(o, "machine_group", json_integer((json_int_t)t->test->group));
+	json_object_set_new(o, "timed_base", t->tbase ?
+			    json_pack("{s:s, s:s, s:s}", "label", t->tbase->label,
+				      "file", t->tbase->path, "fingerprint", t->tbase->fp) :
+			    json_null());
 	json_object_set_new(o, "verdict", json_string(t->gated_regressions || t->failed_workloads ?
 						      "regression" : "no-regression"));
 	json_object_set_new(o, "counts", counts_json(t));
@@ -886,6 +1027,8 @@ json_t *comparison_json(const struct comparison *c)
 			 "base", report_json(c->base), "tests", tests,
 			 "verdict", any_gated_regression(c) ? "regression" : "no-regression",
 			 "exit_code", any_gated_regression(c) ? 1 : 0);
+	if (root)
+		json_object_set_new(root, "machine_groups", groups_json(c));
 	return root;
 }
 
@@ -906,12 +1049,16 @@ static void usage(FILE *out)
 		"  -h, --help         this text\n"
 		"Timed metrics are judged from rounds (runs of the suite, \"round\" in each rep):\n"
 		"at least 2 per side, else they are shown but not judged; only each workload's\n"
-		"headline metrics gate (Holm-corrected). docs/compare.md explains the method.\n"
+		"headline metrics gate (Holm-corrected). Reports of several machines are grouped\n"
+		"by machine.fingerprint: exact metrics are compared against the base on all,\n"
+		"timed ones against the first report of the test's own machine (with --force,\n"
+		"the first report of a machine against the base). docs/compare.md explains it.\n"
 		"examples:\n"
 		"  rmapbench run --rounds 3 --json base.json   (then on the test kernel: test.json)\n"
 		"  rmapbench compare base.json test.json --out cmp\n"
 		"  rmapbench compare base.json test.json -c ci.conf --json > comparison.json\n"
 		"  rmapbench compare base.json test.json --noise noise.json\n"
+		"  rmapbench compare a-base.json a-test.json b-base.json b-test.json   (machines A, B)\n"
 		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
 }
 
@@ -1026,6 +1173,46 @@ static int load_noise(struct comparison *c, const struct compare_args *a,
 	return 0;
 }
 
+static int group_add(struct comparison *c, struct report *r)
+{
+	struct machine_group *g;
+	struct report **m;
+	size_t i;
+
+	for (i = 0; i < c->ngroups && strcmp(c->groups[i].fp, r->fp); i++)
+		;
+	if (i == c->ngroups) {
+		g = realloc(c->groups, (c->ngroups + 1) * sizeof(*g));
+		if (!g)
+			return -1;
+		c->groups = g;
+		memset(&g[i], 0, sizeof(*g));
+		g[i].fp = r->fp;
+		c->ngroups++;
+	}
+	g = &c->groups[i];
+	m = realloc(g->r, (g->n + 1) * sizeof(*m));
+	if (!m)
+		return -1;
+	g->r = m;
+	g->r[g->n++] = r;
+	r->group = i;
+	return 0;
+}
+
+/* Inputs by machine fingerprint, in input order: the base's group first. */
+static int group_machines(struct comparison *c)
+{
+	size_t i;
+
+	if (group_add(c, c->base))
+		return -1;
+	for (i = 0; i < c->ntests; i++)
+		if (group_add(c, c->tests[i].test))
+			return -1;
+	return 0;
+}
+
 static int load_inputs(struct comparison *c, const struct compare_args *a,
 		       char *err, size_t errlen)
 {
@@ -1050,6 +1237,10 @@ static int load_inputs(struct comparison *c, const struct compare_args *a,
 			return -1;
 	}
 	unique_labels(c);
+	if (group_machines(c)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return load_noise(c, a, err, errlen);
 }
 
@@ -1071,6 +1262,9 @@ static void free_comparison(struct comparison *c)
 		free(t->test);
 	}
 	free(c->tests);
+	for (i = 0; i < c->ngroups; i++)
+		free(c->groups[i].r);
+	free(c->groups);
 	if (c->base)
 		report_free(c->base);
 	free(c->base);

@@ -13,6 +13,9 @@
  */
 int cmd_compare(int argc, char **argv);
 
+/* fingerprint [--json]: this machine's fingerprint (report/fingerprint.c); 0 or 2. */
+int cmd_fingerprint(int argc, char **argv);
+
 /* plot REPORT.json [--out DIR]: single-run graphs and index.html; 0 or 2. */
 int cmd_plot(int argc, char **argv);
 

@@ -168,6 +168,30 @@ const char *ex_base_label(const struct ex_input *in)
 	return s ? s : "base";
 }
 
+/*
+ * What @m was compared against: a timed metric of a test judged against
+ * another report of its machine (comparison "timed_base"), that report;
+ * else the base.
+ */
+static const char *against(const struct ex_input *in, const struct ex_metric *m)
+{
+	const char *tb = ex_timed_base_label(in);
+
+	if (tb && m->kind && !strcmp(m->kind, "timed"))
+		return tb;
+	return ex_base_label(in);
+}
+
+const char *ex_timed_base_label(const struct ex_input *in)
+{
+	json_t *tb = json_object_get(in->cmp_test, "timed_base");
+	const char *s = jstr(tb, "label");
+
+	if (!s || !strcmp(jstr(tb, "file") ?: "", jstr(in->cmp_base, "file") ?: ""))
+		return NULL;
+	return s;
+}
+
 static void side_value(json_t *cmp, const char *side, const char *kind, char *buf, size_t len)
 {
 	json_t *v = json_object_get(json_object_get(cmp, side),
@@ -204,7 +228,7 @@ void ex_summary(const struct ex_input *in, const struct ex_workload *w,
 			 json_number_value(json_object_get(m->cmp, "p_value")));
 	snprintf(buf, len, "%s %s: %s, %s -> %s %s%s%s against %s", w->name, m->name,
 		 m->verdict_str ? m->verdict_str : "not compared", a, b, m->unit, pct, p,
-		 ex_base_label(in));
+		 against(in, m));
 }
 
 const char *ex_result(const struct ex_input *in, const struct ex_metric *m)

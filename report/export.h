@@ -84,6 +84,11 @@ void ex_summary(const struct ex_input *in, const struct ex_workload *w,
 		const struct ex_metric *m, char *buf, size_t len);
 /* Label of the base / this report in the comparison ("" without one). */
 const char *ex_base_label(const struct ex_input *in);
+/*
+ * Label of the report this test's timed metrics were judged against when
+ * that is not the base (another report of its machine), else NULL.
+ */
+const char *ex_timed_base_label(const struct ex_input *in);
 
 /* Result of one metric for pass/fail formats: "skip" without a value, "fail"
  * for a regression that gates CI (or when the comparison does not say),

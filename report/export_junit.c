@@ -114,6 +114,7 @@ int export_junit(const struct ex_input *in, struct sbuf *out)
 		property(&body, "kernel", in->release);
 		property(&body, "spec", in->spec[0] ? in->spec : NULL);
 		property(&body, "base", in->cmp_test ? ex_base_label(in) : NULL);
+		property(&body, "timed_base", ex_timed_base_label(in));
 		sbuf_printf(&body, "   </properties>\n%s  </testsuite>\n", cases.s ? cases.s : "");
 		if (cases.oom)
 			body.oom = true;

@@ -81,10 +81,11 @@ int noise_load(struct noise *n, const char *path, char *err, size_t errlen)
 	v = json_object_get(machine, "accel");
 	n->accel = json_string_value(v);
 	n->cores = json_integer_value(json_object_get(machine, "cores"));
+	n->fp = json_str(machine, "fingerprint");
 	n->runs = json_integer_value(json_object_get(n->root, "runs"));
 	metrics = json_object_get(n->root, "metrics");
 	if (!n->cpu_model || !n->virt || (v && !json_is_null(v) && !n->accel) ||
-	    n->cores < 1 || n->runs < NOISE_MIN_RUNS || !json_is_array(metrics))
+	    (n->fp && !fingerprint_valid(n->fp)) || n->cores < 1 || n->runs < NOISE_MIN_RUNS || !json_is_array(metrics))
 		return noise_bad(path, err, errlen, "machine, runs or metrics missing or invalid");
 	n->nm = json_array_size(metrics);
 	n->m = calloc(n->nm + 1, sizeof(*n->m));
@@ -121,6 +122,8 @@ const char *noise_machine_differs(const struct noise *n, const struct report *r)
 		snprintf(why, sizeof(why), "cpu %s vs %s", n->cpu_model, r->cpu_model);
 	else if (n->cores != r->cores)
 		snprintf(why, sizeof(why), "%lld vs %lld cores", n->cores, r->cores);
+	else if (n->fp && strcmp(n->fp, r->fp))
+		snprintf(why, sizeof(why), "machine fingerprint %s vs %s", n->fp, r->fp);
 	else
 		return NULL;
 	return why;
@@ -210,8 +213,9 @@ static int check_alike(const struct cal *c, char *err, size_t errlen)
 		const struct report *b = &c->r[i];
 
 		if (strcmp(a->virt, b->virt) || !str_eq_null(a->accel, b->accel) ||
-		    strcmp(a->cpu_model, b->cpu_model) || a->cores != b->cores) {
-			snprintf(err, errlen, "%s: another machine than %s (virt, accel, cpu or cores differ)",
+		    strcmp(a->cpu_model, b->cpu_model) || a->cores != b->cores ||
+		    strcmp(a->fp, b->fp)) {
+			snprintf(err, errlen, "%s: another machine than %s (virt, accel, cpu, cores or fingerprint differ)",
 				 b->path, a->path);
 			return -1;
 		}
@@ -342,12 +346,12 @@ static json_t *calibrate_all(struct cal *c)
 	for (i = 0; i < c->nr; i++)
 		json_array_append_new(paths, json_string(c->r[i].path));
 	utc_stamp(created, sizeof(created), false);
-	root = json_pack("{s:s, s:i, s:s, s:s, s:{s:s, s:s, s:o, s:I}, s:I, s:o, s:o}",
+	root = json_pack("{s:s, s:i, s:s, s:s, s:{s:s, s:s, s:o, s:I, s:s}, s:I, s:o, s:o}",
 			 "schema", NOISE_SCHEMA, "schema_version", NOISE_SCHEMA_VERSION,
 			 "created", created, "release", a->release,
 			 "machine", "cpu_model", a->cpu_model, "virt", a->virt,
 			 "accel", a->accel ? json_string(a->accel) : json_null(),
-			 "cores", (json_int_t)a->cores,
+			 "cores", (json_int_t)a->cores, "fingerprint", a->fp,
 			 "runs", (json_int_t)c->nr, "reports", paths, "metrics", metrics);
 	return root;
 fail:

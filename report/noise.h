@@ -34,6 +34,7 @@ struct noise {
 	const char *virt;
 	const char *accel;	/* NULL for JSON null */
 	long long cores;
+	const char *fp;		/* machine.fingerprint, NULL: none (older files) */
 	size_t runs;
 	struct noise_metric *m;
 	size_t nm;

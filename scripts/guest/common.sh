@@ -274,13 +274,15 @@ guest_cpus() {
 # qemu_run ACCEL TIMEOUT CONSOLE CHANNEL ERRFILE [EXTRA-APPEND]: boots
 # K_IMAGE with RB_INITRD under a hard timeout. Returns QEMU's exit code, 124
 # on timeout, 125 when KVM failed (internal error). Sets QEMU_WALL (seconds).
+# RB_HOST_FP (run.sh: `rmapbench fingerprint`) goes to the guest's command
+# line as rmapbench.host_fingerprint=, its report's machine.host_fingerprint.
 qemu_run() {
 	local accel=$1 timeout=$2 console=$3 channel=$4 errf=$5 extra=${6:-} deadline rc=0 t0
 	local -a args
 	args=(-nodefaults -no-user-config -display none -monitor none -no-reboot
 		-m "${RB_MEM:-1024}" -smp "$(guest_cpus "$accel")"
 		-kernel "$K_IMAGE" -initrd "$RB_INITRD"
-		-append "console=ttyS0 panic=-1 quiet slab_nomerge rmapbench.accel=$(accel_label "$accel")${extra:+ $extra}"
+		-append "console=ttyS0 panic=-1 quiet slab_nomerge rmapbench.accel=$(accel_label "$accel")${RB_HOST_FP:+ rmapbench.host_fingerprint=$RB_HOST_FP}${extra:+ $extra}"
 		-serial "file:$console" -serial "file:$channel")
 	case $accel in
 	kvm) args+=(-accel kvm -cpu host) ;;

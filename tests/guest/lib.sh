@@ -133,6 +133,10 @@ acc = 'tcg' if '${RMAPBENCH_TCG_CLOCK:-icount}' == 'host' else 'tcg-icount'
 assert r['machine']['accel'] == acc, f\"machine.accel {r['machine']['accel']!r}, expected {acc!r}\"
 cmd = r['kernel']['cmdline'] or ''
 assert 'slab_nomerge' in cmd.split() and 'rmapbench.accel=' + acc in cmd.split(), f'cmdline {cmd!r}'
+hfp = '$("$ROOT/build/rmapbench" fingerprint)'
+mfp = r['machine']
+assert mfp.get('host_fingerprint') == hfp, f\"machine.host_fingerprint {mfp.get('host_fingerprint')!r}, the host's is {hfp!r}\"
+assert len(mfp['fingerprint']) == 16 and mfp['fingerprint'] != hfp, f\"machine.fingerprint {mfp['fingerprint']!r}\"
 sa = r['slab_accounting']
 assert sa['available'], f\"slab accounting unavailable: {sa.get('reason')}\"
 for c in ('vm_area_struct', 'anon_vma', 'anon_vma_chain'):

@@ -93,6 +93,15 @@ c = json.load(open(f"{out}/comparison/comparison.json"))
 assert c["base"]["file"].endswith("base/native/report.json"), c["base"]["file"]
 assert len(c["tests"]) == 3, len(c["tests"])
 assert c["exit_code"] == 1
+# two machines (native, TCG): timed metrics judged within each, against
+# the base kernel's report on it; exact ones against the base everywhere
+g = c["machine_groups"]
+assert len(g) == 2 and [len(x["members"]) for x in g] == [2, 2], g
+t = {x["file"].split("/m/")[1]: x for x in c["tests"]}
+assert t["test/native/report.json"]["timed_base"]["file"].endswith("base/native/report.json")
+assert t["base/tcg/report.json"]["timed_base"] is None
+assert t["test/tcg/report.json"]["timed_base"]["file"].endswith("base/tcg/report.json")
+assert t["test/tcg/report.json"]["timed"]["judged"], t["test/tcg/report.json"]["timed"]
 names = sorted(os.path.basename(f) for f in glob.glob(f"{out}/junit/*.xml"))
 assert names == ["base--native.xml", "base--tcg.xml", "test--native.xml", "test--tcg.xml"], names
 v = jsonschema.Draft7Validator(json.load(open(sys.argv[2])))

@@ -12,16 +12,6 @@ B=$DATA/report-base.json T=$DATA/report-test.json G=$DATA/report-tcg.json
 
 [ -x "$RMB" ] || skip "$RMB not built (make)"
 
-# run_rc EXPECTED WHAT CMD...: CMD must exit EXPECTED; output in $TMP/out, $TMP/err
-run_rc() {
-	local want=$1 what=$2 rc
-	shift 2
-	set +e
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	set -e
-	[ "$rc" -eq "$want" ] || fail "$what: exit $rc, expected $want: $(head -c 600 "$TMP/err")"
-}
 expect2() {
 	local what=$1 needle=$2
 	shift 2

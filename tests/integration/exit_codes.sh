@@ -41,6 +41,8 @@ expect 2 "run --check bad reps" "$RMB" run --check --reps 0
 expect 2 "merge mismatch" "$RMB" merge -o "$TMP/m.json" "$B" "$ROOT/tests/data/report-test.json"
 expect 2 "compare missing file" "$RMB" compare "$B" "$TMP/none.json"
 expect 2 "probe bad option" "$RMB" probe --frobnicate
+expect 2 "fingerprint bad option" "$RMB" fingerprint --frobnicate
+expect 0 "fingerprint" "$RMB" fingerprint
 expect 2 "unknown command" "$RMB" frobnicate
 expect 2 "run.sh bad option" env RMAPBENCH_NO_BUILD=1 "$ROOT/run.sh" --frobnicate
 expect 2 "run.sh --set typo" env RMAPBENCH_NO_BUILD=1 "$ROOT/run.sh" --kernel debian:6.12 --set fork-chain.forks=6

@@ -19,3 +19,13 @@ PY
 }
 # jq-like query: py FILE 'expr using r' → prints result
 py() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# run_rc EXPECTED WHAT CMD...: CMD must exit EXPECTED; its output in $TMP/out, $TMP/err
+run_rc() {
+	local want=$1 what=$2 rc
+	shift 2
+	set +e
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	set -e
+	[ "$rc" -eq "$want" ] || fail "$what: exit $rc, expected $want: $(head -c 600 "$TMP/err")"
+}

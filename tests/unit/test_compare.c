@@ -2,7 +2,8 @@
 /*
  * `rmapbench compare` end to end on reports built here: exact deltas are
  * always flagged, timed metrics are judged by the U test and threshold,
- * unlike environments are refused (exact still compared), null values are
+ * unlike environments are refused (exact still compared), reports of
+ * several machines judged per machine, null values are
  * "unavailable" and bad inputs exit 2 with a message naming the file.
  */
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "fingerprint.h"
 
 static char tmpdir[] = "/tmp/rmapbench-test-compare.XXXXXX";
 static char out_text[1 << 16];
@@ -782,6 +784,149 @@ static int setup(void **state)
 	return mkdtemp(tmpdir) ? 0 : -1;
 }
 
+/*
+ * Reports of two machines: the first of the other machine is not judged
+ * (timed), the second is judged against it, not against the base; a
+ * workload its timed base lacks is not judged; --force judges the first
+ * against the base.
+ */
+static void test_machine_groups(void **state)
+{
+	struct side b = base_side(), o1 = b, o2;
+	char *fb, *f1, *f2;
+	json_t *cmp, *t1, *t2, *w, *m;
+	size_t i, found = 0;
+
+	(void)state;
+	b.extra_workload = true;
+	fb = write_side("mg-base.json", &b);
+	o1.cpu = "Other CPU";
+	f1 = write_side("mg-o1.json", &o1);
+	o2 = o1;
+	o2.ns = ns_slow;
+	o2.extra_workload = true;
+	f2 = write_side("mg-o2.json", &o2);
+	assert_int_equal(run_compare(fb, f1, f2, NULL), 1);
+	cmp = load_comparison();
+	assert_int_equal(json_array_size(json_object_get(cmp, "machine_groups")), 2);
+	t1 = json_array_get(json_object_get(cmp, "tests"), 0);
+	t2 = json_array_get(json_object_get(cmp, "tests"), 1);
+	assert_true(json_is_null(json_object_get(t1, "timed_base")));
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "verdict")),
+			    "not-judged");
+	assert_non_null(strstr(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "reason")),
+			       "first report of machine"));
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 0, "setup.count"),
+							      "verdict")), "unchanged");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t2, "timed_base"),
+							      "file")), f1);
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 1, "fork.ns"), "verdict")),
+			    "regression");
+	/* only-here: in the base and o2, not in o2's timed base */
+	w = json_array_get(json_object_get(t2, "workloads"), 1);
+	assert_string_equal(json_string_value(json_object_get(w, "name")), "only-here");
+	json_array_foreach(json_object_get(w, "metrics"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "name")), "fork.ns"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(m, "verdict")), "not-judged");
+		assert_non_null(strstr(json_string_value(json_object_get(m, "reason")),
+				       "not in the timed base"));
+		found++;
+	}
+	assert_int_equal(found, 1);
+	assert_non_null(strstr(out_text, "2 machines"));
+	json_decref(cmp);
+
+	assert_int_equal(run_compare(fb, f1, f2, "--force", NULL), 1);
+	cmp = load_comparison();
+	t1 = json_array_get(json_object_get(cmp, "tests"), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t1, "timed_base"),
+							      "file")), fb);
+	assert_string_equal(json_string_value(json_object_get(row(cmp, 0, "fork.ns"), "verdict")),
+			    "unchanged");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t1, "environment"),
+							      "timed")), "forced");
+	json_decref(cmp);
+}
+
+/* ---- machine fingerprints ------------------------------------------------ */
+
+static void fp_machine(json_t *m, char out[FP_LEN])
+{
+	fingerprint_of(m, NULL, out);
+	json_decref(m);
+}
+
+/*
+ * MemTotal enters rounded up to a power of two MiB: two kernels on one
+ * machine (which reserve different amounts) give one fingerprint, a guest
+ * of another size another; every other field, the host's fingerprint and
+ * the machine-id change it.
+ */
+static void test_fingerprint(void **state)
+{
+	const char *tmpl = "{s:s, s:i, s:I, s:s, s:o}";
+	char a[FP_LEN], b[FP_LEN], x[FP_LEN];
+	json_t *m;
+
+	(void)state;
+	assert_int_equal(fingerprint_memory_mib(8131244), 8192);
+	assert_int_equal(fingerprint_memory_mib(8388608), 8192);
+	assert_int_equal(fingerprint_memory_mib(8388609), 16384);
+	assert_int_equal(fingerprint_memory_mib(1003000), 1024);
+	assert_int_equal(fingerprint_memory_mib(0), 0);
+	assert_int_equal(fingerprint_memory_mib(-1), 0);
+
+	fp_machine(json_pack(tmpl, "cpu_model", "CPU", "cores", 2, "memory_kib",
+			     (json_int_t)8131244, "virt", "native", "accel", json_null()), a);
+	assert_true(fingerprint_valid(a));
+	/*
+	 * stable across versions and SHA-256 implementations: the SHA-256 of
+	 * "rmapbench-machine-fingerprint 1\ncpu_model=CPU\ncores=2\n
+	 * memory_mib=8192\nvirt=native\naccel=-\nhost=-\nid=-\n" (Python's
+	 * hashlib), first 16 digits
+	 */
+	assert_string_equal(a, "5c876560e0f6fbbb");
+	/* another kernel's MemTotal, key order: the same machine */
+	fp_machine(json_pack("{s:o, s:s, s:I, s:i, s:s}", "accel", json_null(), "virt", "native",
+			     "memory_kib", (json_int_t)8090000, "cores", 2, "cpu_model", "CPU"), b);
+	assert_string_equal(a, b);
+	fp_machine(json_pack(tmpl, "cpu_model", "CPU", "cores", 4, "memory_kib",
+			     (json_int_t)8131244, "virt", "native", "accel", json_null()), x);
+	assert_string_not_equal(a, x);
+	fp_machine(json_pack(tmpl, "cpu_model", "CPU", "cores", 2, "memory_kib",
+			     (json_int_t)16000000, "virt", "native", "accel", json_null()), x);
+	assert_string_not_equal(a, x);
+	fp_machine(json_pack(tmpl, "cpu_model", "CPU", "cores", 2, "memory_kib",
+			     (json_int_t)8131244, "virt", "kvm", "accel", json_string("kvm")), b);
+	fp_machine(json_pack(tmpl, "cpu_model", "CPU", "cores", 2, "memory_kib",
+			     (json_int_t)8131244, "virt", "kvm", "accel", json_string("tcg")), x);
+	assert_string_not_equal(a, b);
+	assert_string_not_equal(b, x);
+	/* a guest: its host's fingerprint is part of it */
+	m = json_pack(tmpl, "cpu_model", "CPU", "cores", 2, "memory_kib", (json_int_t)8131244,
+		      "virt", "kvm", "accel", json_string("kvm"));
+	json_object_set_new(m, "host_fingerprint", json_string("0123456789abcdef"));
+	fp_machine(m, x);
+	assert_string_not_equal(b, x);
+	/* the machine-id: part of it, not in it */
+	m = json_pack(tmpl, "cpu_model", "CPU", "cores", 2, "memory_kib", (json_int_t)8131244,
+		      "virt", "native", "accel", json_null());
+	fingerprint_of(m, "4c4c4544004a4c10804bb8c04f463732", x);
+	assert_string_not_equal(a, x);
+	assert_null(strstr("4c4c4544004a4c10804bb8c04f463732", x));
+	fingerprint_of(m, "4c4c4544004a4c10804bb8c04f463732", b);
+	assert_string_equal(x, b);
+	json_decref(m);
+
+	assert_true(fingerprint_valid("0123456789abcdef"));
+	assert_false(fingerprint_valid("0123456789ABCDEF"));
+	assert_false(fingerprint_valid("0123456789abcde"));
+	assert_false(fingerprint_valid("0123456789abcdef0"));
+	assert_false(fingerprint_valid("0123456789abcdeg"));
+	assert_false(fingerprint_valid(NULL));
+}
+
 static int teardown(void **state)
 {
 	char cmd[400];
@@ -810,6 +955,8 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_mde_reported),
 		cmocka_unit_test(test_outputs_written),
+		cmocka_unit_test(test_machine_groups),
+		cmocka_unit_test(test_fingerprint),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
