@@ -50,6 +50,8 @@ SRCS     := $(wildcard bench/*.c) $(wildcard workloads/*.c) $(wildcard report/*.
 OBJS     := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS    := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
+# kept: objects depend on them through their .d files
+.SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
 
 .PHONY: all clean test check-tools unit-tests bench deps validate validate-exact validate-verdict soak
 all: $(OUT)/rmapbench
@@ -104,10 +106,12 @@ LIB_OBJS  := $(filter-out $(OBJ)/bench/main.o,$(OBJS))
 $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(dir $@)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(LIB_OBJS) -lcmocka $(LIBS)
+	$(Q)mkdir -p $(OBJ)/tests
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(OBJ)/tests/$*.d -MT $@ -o $@ $< $(LIB_OBJS) \
+		-lcmocka $(LIBS)
 
 unit-tests: $(UNIT_BINS)
--include $(UNIT_BINS:=.d)
+-include $(patsubst tests/unit/%.c,$(OBJ)/tests/%.d,$(UNIT_SRCS))
 
 # tests/run.sh runs unit binaries, then tests/integration/*.sh (the product),
 # tests/tools/*.sh (tooling: ASan, valgrind, short fuzz) and tests/guest/*.sh

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "probe.h"
+#include "procfs.h"
 #include "runner.h"
 #include "util.h"
 
@@ -15,7 +16,7 @@ static void guest_accel(json_t *machine)
 {
 	char cmdline[4096], *p;
 
-	if (read_text("/proc/cmdline", cmdline, sizeof(cmdline)))
+	if (procfs_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
 		return;
 	p = strstr(cmdline, "rmapbench.accel=");
 	if (!p)

@@ -20,8 +20,9 @@
 
 #include "collector.h"
 #include "config.h"
+#include "guard.h"
 #include "probe.h"
-#include "rmapwl.h"
+#include "procfs.h"
 #include "runner.h"
 #include "util.h"
 #include "wlctx.h"
@@ -398,7 +399,7 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 	if (!collect(r, &tc, &s, t0, &text, &why)) {
 		kill_tracked(r->sa, &tc);
 		/* a killed workload cannot put back what it changed: we do */
-		wl_guard_recover_stale();
+		guard_recover_stale();
 		stop_collectors(r, now_ns() - t0, NULL, NULL);
 		close(tc.result_fd);
 		json_decref(series_json(r, &s));
@@ -415,7 +416,7 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 	 * tree (seen: one more VMA and chain entry in that repetition).
 	 */
 	if (WIFSIGNALED(status))
-		wl_guard_recover_stale();
+		guard_recover_stale();
 	if (r->sa)
 		slabacct_settle(r->sa, slabacct_settle_timeout_ms());
 	series_sample(r, &s, t0);
@@ -760,31 +761,18 @@ static int parse_run_args(struct runner *r, int argc, char **argv)
 	return parse_round_opts(r, order, round_of);
 }
 
-static long long meminfo_kib(const char *key)
-{
-	char line[256];
-	long long v = -1;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = atoll(line + n + 1);
-	if (f)
-		fclose(f);
-	return v;
-}
-
 /*
  * Refuses, before anything runs, a selection whose estimated peak would
  * exceed the process limit, mem_pct of RAM or vm.max_map_count.
  */
 static int check_bounds(const struct config *cfg)
 {
-	long long mem_kib = meminfo_kib("MemTotal");
-	char buf[32];
-	long long max_map = read_text("/proc/sys/vm/max_map_count", buf, sizeof(buf)) ? -1
-										    : atoll(buf);
+	long long mem_kib, max_map;
+
+	if (procfs_read_keyed("/proc/meminfo", "MemTotal:", &mem_kib))
+		mem_kib = -1;
+	if (procfs_read_ll("/proc/sys/vm/max_map_count", &max_map))
+		max_map = -1;
 
 	for (int i = 0; i < cfg->nr; i++) {
 		const struct wl_setting *ws = &cfg->wl[i];
@@ -880,7 +868,7 @@ int cmd_run(int argc, char **argv)
 			   round_order(&r.cfg, 0, 0, r.order);
 	install_signals();
 	/* undo what a killed earlier run left behind (swap, zram, cgroups, sysctls) */
-	if (wl_guard_recover_stale() > 0)
+	if (guard_recover_stale() > 0)
 		info("restored machine state left by an earlier, killed run");
 	if (r.no_probes) {
 		snprintf(r.sa_reason, sizeof(r.sa_reason), "disabled by --no-probes");

@@ -26,9 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "memcg.h"
+#include "procfs.h"
+#include "proctree.h"
 #include "workload.h"
 #include "wl_util.h"
+#include "zram.h"
 
 #define KSM_DIR		"/sys/kernel/mm/ksm"
 #define KSM_PHASE_REFAULT 1
@@ -100,7 +103,7 @@ static long long ksm_value(const char *name)
 	long long v;
 
 	snprintf(path, sizeof(path), KSM_DIR "/%s", name);
-	return wl_read_ll(path, &v) ? -1 : v;
+	return procfs_read_ll(path, &v) ? -1 : v;
 }
 
 static int start_ksmd(struct ksm *k, char *why, size_t len)
@@ -121,7 +124,7 @@ static long long tree_merging(struct ksm *k)
 	for (long i = -1; i < k->tree.nodes; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages",
 			 i < 0 ? getpid() : pids[i]);
-		if (wl_read_ll(path, &v))
+		if (procfs_read_ll(path, &v))
 			return -1;
 		sum += v;
 	}
@@ -261,7 +264,7 @@ static int then_compact(struct ksm *k)
 {
 	long long ok0 = wl_vmstat("pgmigrate_success");
 	uint64_t t0 = wl_now_ns();
-	int ret = wl_write_file("/proc/sys/vm/compact_memory", "1");
+	int ret = procfs_write("/proc/sys/vm/compact_memory", "1");
 
 	wl_latency(k->ctx, "op.compact", wl_now_ns() - t0);
 	if (ret)

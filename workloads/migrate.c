@@ -28,7 +28,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "procfs.h"
+#include "proctree.h"
 #include "workload.h"
 #include "wl_util.h"
 
@@ -79,8 +80,8 @@ static int memory_nodes(int *first, int *second)
 	char *p = buf;
 
 	*first = *second = -1;
-	if (wl_read_file("/sys/devices/system/node/has_memory", buf, sizeof(buf)) &&
-	    wl_read_file("/sys/devices/system/node/online", buf, sizeof(buf)))
+	if (procfs_read("/sys/devices/system/node/has_memory", buf, sizeof(buf)) < 0 &&
+	    procfs_read("/sys/devices/system/node/online", buf, sizeof(buf)) < 0)
 		return 1;
 	while (*p) {
 		if (sscanf(p, "%d-%d", &a, &b) != 2) {
@@ -145,7 +146,7 @@ static int by_move_pages(struct migrate *m, int a, int b)
 static int by_compaction(struct migrate *m)
 {
 	uint64_t t0 = wl_now_ns();
-	int ret = wl_write_file(COMPACT_PATH, "1");
+	int ret = procfs_write(COMPACT_PATH, "1");
 
 	wl_latency(m->ctx, "op.compact", wl_now_ns() - t0);
 	if (ret)
@@ -167,7 +168,7 @@ static int by_soft_offline(struct migrate *m)
 		snprintf(addr, sizeof(addr), "0x%llx",
 			 (unsigned long long)m->pfn_before[i] * wl_page_size());
 		t0 = wl_now_ns();
-		ret = wl_write_file(OFFLINE_PATH, addr);
+		ret = procfs_write(OFFLINE_PATH, addr);
 		wl_latency(m->ctx, "op.soft_offline", wl_now_ns() - t0);
 		if (ret)
 			return wl_fail(m->ctx, "write %s to %s: %s", addr, OFFLINE_PATH,

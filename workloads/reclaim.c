@@ -29,9 +29,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "memcg.h"
+#include "proctree.h"
 #include "workload.h"
 #include "wl_util.h"
+#include "zram.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21

@@ -28,7 +28,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "procfs.h"
+#include "proctree.h"
 #include "workload.h"
 #include "wl_util.h"
 
@@ -65,7 +66,7 @@ static size_t pmd_size(void)
 {
 	long long v;
 
-	return wl_read_ll(THP_DIR "/hpage_pmd_size", &v) || v <= 0 ? 2 << 20 : (size_t)v;
+	return procfs_read_ll(THP_DIR "/hpage_pmd_size", &v) || v <= 0 ? 2 << 20 : (size_t)v;
 }
 
 /* Splits the PMD of huge page @k by changing the protection of one page. */
@@ -266,7 +267,7 @@ static int thp_run(struct wl_ctx *ctx)
 			       tree_size(th.fanout, th.depth), TREE_MAX_NODES);
 	if (wl_guard_begin(&th.guard, why, sizeof(why)))
 		return wl_fail(ctx, "%s", why);
-	wl_read_file(THP_DIR "/enabled", mode, sizeof(mode));
+	procfs_read(THP_DIR "/enabled", mode, sizeof(mode));
 	wl_note(ctx, "thp_enabled", "%s", mode);
 	if (strstr(mode, "[never]") &&
 	    wl_guard_set(&th.guard, THP_DIR "/enabled", "madvise", why, sizeof(why)))
