@@ -260,8 +260,9 @@ static int then_compact(struct ksm *k)
 	return 0;
 }
 
-static int run_tree(struct ksm *k)
+static int run_tree(void *arg)
 {
+	struct ksm *k = arg;
 	long long usage0 = k->then == THEN_RECLAIM ? wl_memcg_usage(&k->cg) : 0;
 	long long sharing0 = ksm_value("pages_sharing"), shared0 = ksm_value("pages_shared");
 	char why[WL_REASON_LEN];
@@ -296,6 +297,28 @@ static int run_tree(struct ksm *k)
 	return ret ? -1 : 0;
 }
 
+/* then=1: zram swap and a memory cgroup */
+static int setup(void *arg, char *why, size_t len)
+{
+	struct ksm *k = arg;
+	char reason[WL_REASON_LEN] = "";
+	uint64_t swap_bytes;
+
+	if (k->then != THEN_RECLAIM)
+		return 0;
+	/* zram only uses memory for what is swapped: size it for no merging at all */
+	swap_bytes = (treewl_members(k->w.ctx) + 1) * k->pages * wl_page_size() * 5 / 4 +
+		     (16 << 20);
+	if (!wl_swap_supported(reason, sizeof(reason)) ||
+	    !wl_memcg_supported(reason, sizeof(reason)) ||
+	    wl_swap_create(&k->w.guard, &k->swap, swap_bytes, reason, sizeof(reason)) ||
+	    wl_memcg_create(&k->w.guard, &k->cg, reason, sizeof(reason))) {
+		snprintf(why, len, "then=1 (reclaim): %s", reason);
+		return -1;
+	}
+	return 0;
+}
+
 static int ksm_run(struct wl_ctx *ctx)
 {
 	struct ksm k = {
@@ -304,23 +327,8 @@ static int ksm_run(struct wl_ctx *ctx)
 		.then = wl_param(ctx, "then"),
 		.merge_timeout_s = wl_param(ctx, "merge_timeout_s"),
 	};
-	uint64_t swap_bytes;
-	char why[WL_REASON_LEN] = "";
-	int ret = -1;
 
-	if (treewl_begin(&k.w, ctx, true))
-		return -1;
-	/* zram only uses memory for what is swapped: size it for no merging at all */
-	swap_bytes = (treewl_members(ctx) + 1) * k.pages * wl_page_size() * 5 / 4 + (16 << 20);
-	if (k.then == THEN_RECLAIM &&
-	    (!wl_swap_supported(why, sizeof(why)) || !wl_memcg_supported(why, sizeof(why)) ||
-	     wl_swap_create(&k.w.guard, &k.swap, swap_bytes, why, sizeof(why)) ||
-	     wl_memcg_create(&k.w.guard, &k.cg, why, sizeof(why))))
-		wl_fail(ctx, "then=1 (reclaim): %s", why);
-	else
-		ret = run_tree(&k);
-	treewl_end(&k.w);
-	return ret;
+	return treewl_run(&k.w, ctx, true, setup, run_tree, &k);
 }
 
 static bool ksm_supported(char *reason, size_t len)

@@ -234,6 +234,37 @@ static int migrate_region(struct migrate *m)
 	return 0;
 }
 
+static int setup(void *arg, char *why, size_t len)
+{
+	struct migrate *m = arg;
+
+	m->pfn_before = calloc(m->pages, sizeof(uint64_t));
+	m->pfn_after = calloc(m->pages, sizeof(uint64_t));
+	if (!m->pfn_before || !m->pfn_after) {
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int run_tree(void *arg)
+{
+	struct migrate *m = arg;
+	int ret;
+
+	if (treewl_map(&m->w, m->pages, false))
+		return -1;
+	memset(m->w.region, 0x5a, m->w.len);
+	if (treewl_tree(&m->w, member_fn, m))
+		return -1;
+	ret = treewl_build(&m->w, NULL);
+	wl_exact(m->w.ctx, "region.pages", m->pages, "pages", "none");
+	if (!ret)
+		ret = migrate_region(m);
+	ret |= tree_finish(m->w.ctx, &m->w.tree);
+	return ret ? -1 : 0;
+}
+
 static int migrate_run(struct wl_ctx *ctx)
 {
 	struct migrate m = {
@@ -241,33 +272,11 @@ static int migrate_run(struct wl_ctx *ctx)
 		.cow_pct = wl_param(ctx, "cow_pct"),
 		.method = wl_param(ctx, "method"),
 	};
-	int ret;
+	int ret = treewl_run(&m.w, ctx, false, setup, run_tree, &m);
 
-	if (treewl_begin(&m.w, ctx, false))
-		return -1;
-	m.pfn_before = calloc(m.pages, sizeof(uint64_t));
-	m.pfn_after = calloc(m.pages, sizeof(uint64_t));
-	if (!m.pfn_before || !m.pfn_after) {
-		ret = wl_fail(ctx, "out of memory");
-		goto out;
-	}
-	ret = treewl_map(&m.w, m.pages, false);
-	if (ret)
-		goto out;
-	memset(m.w.region, 0x5a, m.w.len);
-	ret = treewl_tree(&m.w, member_fn, &m);
-	if (ret)
-		goto out;
-	ret = treewl_build(&m.w, NULL);
-	wl_exact(ctx, "region.pages", m.pages, "pages", "none");
-	if (!ret)
-		ret = migrate_region(&m);
-	ret |= tree_finish(ctx, &m.w.tree);
-out:
-	treewl_end(&m.w);
 	free(m.pfn_before);
 	free(m.pfn_after);
-	return ret ? -1 : 0;
+	return ret;
 }
 
 static bool migrate_supported(char *reason, size_t len)

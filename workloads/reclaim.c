@@ -90,8 +90,9 @@ static int member_fn(struct share_tree *t, int phase, void *arg)
 	return 0;
 }
 
-static int setup(struct reclaim *r, char *why, size_t len)
+static int setup(void *arg, char *why, size_t len)
 {
+	struct reclaim *r = arg;
 	long members = tree_size(r->w.fanout, r->w.depth);
 	uint64_t anon_pages, bytes;
 
@@ -178,8 +179,9 @@ static int do_refault(struct reclaim *r)
 	return 0;
 }
 
-static int run_tree(struct reclaim *r)
+static int run_tree(void *arg)
 {
+	struct reclaim *r = arg;
 	long long usage0 = wl_memcg_usage(&r->cg);
 	char why[WL_REASON_LEN];
 	int ret;
@@ -214,17 +216,8 @@ static int reclaim_run(struct wl_ctx *ctx)
 		.pageout = wl_param(ctx, "pageout"),
 		.steps = wl_param(ctx, "steps"),
 	};
-	char why[WL_REASON_LEN] = "";
-	int ret = -1;
 
-	if (treewl_begin(&r.w, ctx, true))
-		return -1;
-	if (setup(&r, why, sizeof(why)))
-		wl_fail(ctx, "%s", why);
-	else
-		ret = run_tree(&r);
-	treewl_end(&r.w);
-	return ret;
+	return treewl_run(&r.w, ctx, true, setup, run_tree, &r);
 }
 
 static bool reclaim_supported(char *reason, size_t len)

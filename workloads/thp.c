@@ -209,8 +209,9 @@ static int populate(struct thp *th)
 	return 0;
 }
 
-static int run_tree(struct thp *th)
+static int run_tree(void *arg)
 {
+	struct thp *th = arg;
 	long long pmd0, page0 = wl_vmstat("thp_split_page"), coll0;
 	int ret;
 
@@ -242,6 +243,20 @@ static int run_tree(struct thp *th)
 	return ret ? -1 : 0;
 }
 
+/* THP mode "never" becomes "madvise" for the run. */
+static int setup(void *arg, char *why, size_t len)
+{
+	struct thp *th = arg;
+	char mode[64] = "";
+
+	procfs_read(THP_DIR "/enabled", mode, sizeof(mode));
+	wl_note(th->w.ctx, "thp_enabled", "%s", mode);
+	if (strstr(mode, "[never]") &&
+	    wl_guard_set(&th->w.guard, THP_DIR "/enabled", "madvise", why, len))
+		return -1;
+	return 0;
+}
+
 static int thp_run(struct wl_ctx *ctx)
 {
 	struct thp th = {
@@ -249,20 +264,8 @@ static int thp_run(struct wl_ctx *ctx)
 		.collapse = wl_param(ctx, "collapse"),
 		.hpage = pmd_size(),
 	};
-	char why[WL_REASON_LEN], mode[64] = "";
-	int ret = -1;
 
-	if (treewl_begin(&th.w, ctx, true))
-		return -1;
-	procfs_read(THP_DIR "/enabled", mode, sizeof(mode));
-	wl_note(ctx, "thp_enabled", "%s", mode);
-	if (strstr(mode, "[never]") &&
-	    wl_guard_set(&th.w.guard, THP_DIR "/enabled", "madvise", why, sizeof(why)))
-		wl_fail(ctx, "%s", why);
-	else
-		ret = run_tree(&th);
-	treewl_end(&th.w);
-	return ret;
+	return treewl_run(&th.w, ctx, true, setup, run_tree, &th);
 }
 
 static bool thp_supported(char *reason, size_t len)

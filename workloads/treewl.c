@@ -7,7 +7,7 @@
 #include "treewl.h"
 #include "wl_util.h"
 
-int treewl_begin(struct treewl *w, struct wl_ctx *ctx, bool guarded)
+static int treewl_begin(struct treewl *w, struct wl_ctx *ctx, bool guarded)
 {
 	char why[WL_REASON_LEN] = "";
 
@@ -31,12 +31,29 @@ void treewl_unmap(struct treewl *w)
 	w->region = NULL;
 }
 
-void treewl_end(struct treewl *w)
+static void treewl_end(struct treewl *w)
 {
 	treewl_unmap(w);
 	if (w->guarded)
 		wl_guard_end(&w->guard);
 	w->guarded = false;
+}
+
+int treewl_run(struct treewl *w, struct wl_ctx *ctx, bool guarded,
+	       int (*setup)(void *arg, char *why, size_t len), int (*run)(void *arg),
+	       void *arg)
+{
+	char why[WL_REASON_LEN] = "";
+	int ret = -1;
+
+	if (treewl_begin(w, ctx, guarded))
+		return -1;
+	if (setup && setup(arg, why, sizeof(why)))
+		wl_fail(ctx, "%s", why);
+	else
+		ret = run(arg);
+	treewl_end(w);
+	return ret;
 }
 
 int treewl_map(struct treewl *w, long pages, bool mergeable)

@@ -5,10 +5,11 @@
  * (proctree.h) of `fanout` children per process and `depth` levels, the
  * parameters and size check they all have, the machine-state guard
  * (workload.h) and the estimate. A workload embeds a struct treewl and
- * drives its phases; the order is always
+ * drives its phases from treewl_run(); the order is always
  *
- *   treewl_begin → treewl_map → treewl_tree → tree_op()s → treewl_build
- *   → tree_phase()s → tree_finish → treewl_end.
+ *   treewl_run: guard → setup (swap, cgroup, settings) → run: treewl_map
+ *   → treewl_tree → tree_op()s → treewl_build → tree_phase()s → tree_finish
+ *   → (treewl_unmap) ; unmap, guard undone.
  */
 #ifndef RMAPBENCH_TREEWL_H
 #define RMAPBENCH_TREEWL_H
@@ -37,12 +38,15 @@ struct treewl {
 };
 
 /*
- * Reads fanout and depth, refuses a tree above TREE_MAX_NODES and, with
- * @guarded, begins the guard. 0, or -1 after wl_fail().
+ * A tree workload's run(): reads fanout and depth, refuses a tree above
+ * TREE_MAX_NODES, begins the guard (with @guarded), then calls @setup (NULL:
+ * none; a failure fails the repetition with the reason it wrote to @why),
+ * then @run; finally unmaps the region if still mapped and ends the guard.
+ * Returns 0 or -1.
  */
-int treewl_begin(struct treewl *w, struct wl_ctx *ctx, bool guarded);
-/* Unmaps the region (when still mapped) and ends the guard (when begun). */
-void treewl_end(struct treewl *w);
+int treewl_run(struct treewl *w, struct wl_ctx *ctx, bool guarded,
+	       int (*setup)(void *arg, char *why, size_t len), int (*run)(void *arg),
+	       void *arg);
 /*
  * Maps @pages private anonymous pages, small folios only (MADV_NOHUGEPAGE),
  * after MADV_MERGEABLE when @mergeable. Not written. 0, or -1 after wl_fail().
