@@ -182,12 +182,11 @@ $(FUZZ_OUT)/librmapbench.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# fuzz_run_args includes bench/runner.c and wraps fopen (see the harness)
-$(FUZZ_OUT)/fuzz_run_args: FUZZ_LDFLAGS := -Wl,--wrap=fopen
-$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OUT)/librmapbench.a | $(LIBPERF)/.stamp
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/librmapbench.a | $(LIBPERF)/.stamp
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $< \
-		$(FUZZ_OUT)/librmapbench.a $(LIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -MF $(FUZZ_OUT)/obj/$*.d -MT $@ -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_OUT)/librmapbench.a $(LIBS)
+-include $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/obj/%.d,$(wildcard tests/fuzz/fuzz_*.c))
 
 # build/asan/rmapbench and build/asan/tests/test_*
 asan:

@@ -6,7 +6,11 @@
 #include "compare.h"
 #include "export.h"
 #include "probe.h"
+#include "child.h"
+#include "list.h"
+#include "merge.h"
 #include "runner.h"
+#include "stat.h"
 #include "util.h"
 
 struct command {

@@ -21,6 +21,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "config.h"
+#include "merge.h"
+#include "rounds.h"
 #include "runner.h"
 #include "util.h"
 

@@ -6,7 +6,7 @@
 
 #include "probe.h"
 #include "procfs.h"
-#include "runner.h"
+#include "run_json.h"
 #include "util.h"
 
 #define REPORT_SCHEMA_VERSION 1
@@ -26,7 +26,7 @@ static void guest_accel(json_t *machine)
 	json_object_set_new(machine, "accel", json_string(p));
 }
 
-json_t *report_header(const char *schema)
+json_t *run_json_header(const char *schema)
 {
 	char created[32];
 	time_t now = time(NULL);
