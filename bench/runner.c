@@ -127,7 +127,7 @@ static bool collect(struct runner *r, struct tracked_child *tc, struct series *s
 		    uint64_t t0, char **out, const char **why)
 {
 	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
+	char *buf = malloc(cap), *nbuf;
 	uint64_t deadline = t0 + r->rq.cfg.rep_timeout_s * 1000000000ull;
 	uint64_t run_end = r->start_ns + r->rq.cfg.run_timeout_s * 1000000000ull;
 
@@ -157,8 +157,14 @@ static bool collect(struct runner *r, struct tracked_child *tc, struct series *s
 		}
 		if (n <= 0)
 			continue;
-		if (len + 1024 > cap)
-			buf = realloc(buf, cap *= 2);
+		if (buf && len + 1024 > cap && (nbuf = realloc(buf, cap * 2))) {
+			buf = nbuf;
+			cap *= 2;
+		}
+		if (!buf || len + 1024 > cap) {
+			*why = "out of memory for the workload's result";
+			break;
+		}
 		n = read(tc->result_fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
