@@ -23,7 +23,7 @@
 #include "config.h"
 #include "merge.h"
 #include "rounds.h"
-#include "runner.h"
+#include "summary.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_sig;
