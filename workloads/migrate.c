@@ -252,9 +252,8 @@ static int run_tree(void *arg)
 	struct migrate *m = arg;
 	int ret;
 
-	if (treewl_map(&m->w, m->pages, false))
+	if (treewl_map_written(&m->w, m->pages))
 		return -1;
-	memset(m->w.region, 0x5a, m->w.len);
 	if (treewl_tree(&m->w, member_fn, m))
 		return -1;
 	ret = treewl_build(&m->w, NULL);

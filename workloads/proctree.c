@@ -120,10 +120,8 @@ void tree_error(struct share_tree *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (__atomic_exchange_n(&t->sh->failed, 1, __ATOMIC_ACQ_REL))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(t->sh->error, sizeof(t->sh->error), fmt, ap);
+	wl_first_error(&t->sh->failed, t->sh->error, sizeof(t->sh->error), fmt, ap);
 	va_end(ap);
 }
 

@@ -186,9 +186,8 @@ static int run_tree(void *arg)
 	char why[WL_REASON_LEN];
 	int ret;
 
-	if (treewl_map(&r->w, r->pages, false))
+	if (treewl_map_written(&r->w, r->pages))
 		return -1;
-	memset(r->w.region, 0x5a, r->w.len);
 	if (treewl_tree(&r->w, member_fn, r))
 		return -1;
 	r->op_refault = tree_op(&r->w.tree, "op.refault");

@@ -72,6 +72,14 @@ int treewl_map(struct treewl *w, long pages, bool mergeable)
 	return 0;
 }
 
+int treewl_map_written(struct treewl *w, long pages)
+{
+	if (treewl_map(w, pages, false))
+		return -1;
+	memset(w->region, 0x5a, w->len);
+	return 0;
+}
+
 int treewl_tree(struct treewl *w, int (*member_fn)(struct share_tree *, int, void *),
 		void *arg)
 {

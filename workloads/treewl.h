@@ -52,6 +52,8 @@ int treewl_run(struct treewl *w, struct wl_ctx *ctx, bool guarded,
  * after MADV_MERGEABLE when @mergeable. Not written. 0, or -1 after wl_fail().
  */
 int treewl_map(struct treewl *w, long pages, bool mergeable);
+/* treewl_map, then every byte written (0x5a): the root's pages, each a private folio. */
+int treewl_map_written(struct treewl *w, long pages);
 void treewl_unmap(struct treewl *w);
 /* Maps the tree's control block (tree_init); 0, or -1 after wl_fail(). */
 int treewl_tree(struct treewl *w, int (*member_fn)(struct share_tree *, int, void *),

@@ -352,3 +352,10 @@ void *wl_map_aligned(size_t len, size_t align)
 		munmap((void *)end, (uintptr_t)p + len + align - end);
 	return (void *)start;
 }
+
+void wl_first_error(int *failed, char *buf, size_t len, const char *fmt, va_list ap)
+{
+	if (__atomic_exchange_n(failed, 1, __ATOMIC_SEQ_CST))
+		return;
+	vsnprintf(buf, len, fmt, ap);
+}

@@ -5,6 +5,7 @@
 #ifndef RMAPBENCH_WL_UTIL_H
 #define RMAPBENCH_WL_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,12 @@ void wl_touch(void *addr, size_t len);
 int wl_wait_child(int pid);
 /* Reaps all children; how many failed, or -1 on a waitpid error. */
 int wl_reap_all(void);
+
+/*
+ * Records the first error of any process of a workload's tree: @failed and
+ * @buf live in MAP_SHARED memory; later errors are dropped.
+ */
+void wl_first_error(int *failed, char *buf, size_t len, const char *fmt, va_list ap);
 
 /* A /proc/vmstat counter, -1 when absent. */
 long long wl_vmstat(const char *name);
