@@ -142,7 +142,7 @@ soak: deps
 	$(Q)$(MAKE) --no-print-directory STATIC=1 all
 	$(Q)scripts/soak.sh $(SOAK_ARGS)
 
-# The verdict on real runs (issue 9): host and guest A/A, real slowdowns, an
+# The verdict on real runs (docs/compare.md): host and guest A/A, real slowdowns, an
 # exact change (docs/compare.md, "Validation on real runs"). Hours at the
 # defaults; VALIDATE_VERDICT_ARGS="--host-pairs 3 --guest-pairs 2" for a short one.
 validate-verdict: deps

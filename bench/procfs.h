@@ -42,7 +42,7 @@ bool procfs_has_word(const char *text, const char *word);
 
 /*
  * Former names, still called by bench/probe.c, bench/slabacct.c and
- * tests/unit/test_probe.c, which are being reworked in parallel (issue 11):
+ * tests/unit/test_probe.c, which are being reworked in parallel:
  * rename the calls there, then drop these.
  */
 #define sysinfo_read		procfs_read
