@@ -158,7 +158,8 @@ static bool collect(struct runner *r, struct tracked_child *tc, struct series *s
 		}
 		if (n <= 0)
 			continue;
-		if (buf && len + 1024 > cap && (nbuf = realloc(buf, cap * 2))) {
+		nbuf = buf && len + 1024 > cap ? realloc(buf, cap * 2) : NULL;
+		if (nbuf) {
 			buf = nbuf;
 			cap *= 2;
 		}
