@@ -5,6 +5,7 @@
 
 #include "compare.h"
 #include "export.h"
+#include "noise.h"
 #include "probe.h"
 #include "child.h"
 #include "list.h"
@@ -27,6 +28,7 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, "compare reports of two or more kernels (exit 1: regression)" },
 	{ "plot", cmd_plot, "graphs and index.html for one report" },
 	{ "export", cmd_export, "a report as KCIDB, LAVA, JUnit or tuxrun results" },
+	{ "calibrate", cmd_calibrate, "measure this machine's run-to-run drift from A/A reports" },
 	{ "merge", cmd_merge, "combine rounds (runs, boots) of one kernel into one report" },
 	{ NULL, NULL, NULL },
 };
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 		   "Counts and times the Linux kernel's anonymous reverse-mapping objects.\n\n"
 		   "commands:\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n'rmapbench COMMAND --help' shows the options and examples of each.\n"
 		   "exit codes: 0 ok, 1 regression (compare), 2 bad input, 3 a run failed,\n"
 		   "128+N killed by signal N\n\n"

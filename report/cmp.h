@@ -54,6 +54,7 @@ void utc_stamp(char *buf, size_t len, bool compact);
 const char *fmt_num(char *buf, size_t len, double v);
 const char *fmt_metric(char *buf, size_t len, const char *unit, double v);
 const char *fmt_pct(char *buf, size_t len, double v);
+bool str_eq_null(const char *a, const char *b);
 json_t *json_num(double v);	/* integer when integral, null when not finite */
 
 /* ---- cmp_report.c: a validated report.json ---------------------------- */
@@ -234,12 +235,16 @@ struct test_cmp {
 	size_t gating_m;	/* judged gating timed metrics (the family) */
 	size_t info_m;		/* judged other timed metrics */
 	bool headline_fallback;	/* a workload had no "headline" in either report */
+	size_t drift_applied;	/* judged timed metrics --noise widened */
 	double mde_min, mde_max;	/* over the judged gating metrics, NaN: none */
 	const struct metric_cmp *mde_min_row, *mde_max_row;
 };
 
+struct noise;
+
 struct comparison {
 	struct cmp_config cfg;
+	struct noise *noise;	/* --noise: run-to-run drift, NULL: none */
 	struct report *base;
 	struct test_cmp *tests;
 	size_t ntests;
@@ -252,6 +257,7 @@ struct comparison {
 const char *verdict_name(enum verdict v);
 bool any_gated_regression(const struct comparison *c);
 json_t *comparison_json(const struct comparison *c);
+size_t drift_applied(const struct comparison *c);
 
 /* ---- cmp_output.c ------------------------------------------------------ */
 

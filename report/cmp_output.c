@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmp.h"
+#include "noise.h"
 
 #define NAME_MAX_W 44
 
@@ -37,8 +38,11 @@ const char *reach_note(const struct comparison *c, const struct test_cmp *t,
 	df = (double)(t->rounds_base + t->rounds_test) - 2;
 	level = c->cfg.correction == CORR_NONE || !t->gating_m ? c->cfg.stat.alpha :
 		c->cfg.stat.alpha / (double)t->gating_m;
-	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (alpha over %zu gating metric(s), Holm's first step) needs |t| > %.2f at the best df %.0f",
-		 t->rounds_base, t->rounds_test, level, t->gating_m,
+	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (%s) needs |t| > %.2f at the best df %.0f",
+		 t->rounds_base, t->rounds_test, level,
+		 c->cfg.correction == CORR_NONE || !t->gating_m ? "alpha, no correction" :
+		 c->cfg.correction == CORR_HOLM ? "alpha over the gating metrics, Holm's first step" :
+		 "alpha over the gating metrics, the smallest p's Benjamini-Hochberg level",
 		 rstat_t_crit(level, df), df);
 	return buf;
 }
@@ -369,6 +373,9 @@ static void print_preamble(const struct comparison *c, FILE *out)
 	fprintf(out, "timed: median, change %% of base median; judged per round (median of each round's reps): flagged when Welch's t on log round medians gives %s-adjusted p < %g and the %g%% interval clears the threshold (%g%% default); only headline metrics (marked H) gate\n",
 		correction_name(c->cfg.correction), c->cfg.stat.alpha,
 		c->cfg.stat.confidence * 100, c->cfg.stat.threshold_pct);
+	if (c->noise)
+		fprintf(out, "run-to-run drift: calibrated from %zu A/A runs (%s), added to %zu judged timed metric(s)\n",
+			c->noise->runs, c->noise->path, drift_applied(c));
 }
 
 static void print_footer(const struct comparison *c, FILE *out)

@@ -271,3 +271,11 @@ json_t *json_num(double v)
 		return json_integer((json_int_t)v);
 	return json_real(v);
 }
+
+/* strcmp that takes NULL (JSON null): equal only to NULL */
+bool str_eq_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}

@@ -20,6 +20,7 @@
 
 #include "cmp.h"
 #include "compare.h"
+#include "noise.h"
 #include "workload.h"
 
 #define PROG "rmapbench compare"
@@ -41,13 +42,6 @@ const char *correction_name(enum cmp_correction c)
 const char *verdict_name(enum verdict v)
 {
 	return v < NR_VERDICTS ? verdict_names[v] : "?";
-}
-
-static bool str_eq_null(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return !strcmp(a, b);
 }
 
 static void env_append(struct test_cmp *t, const char *what, const char *a,
@@ -185,12 +179,34 @@ static void count_rounds(struct test_cmp *t, const struct rstat_rounds *r)
 }
 
 /*
+ * --noise: the calibrated run-to-run drift of this metric on this machine
+ * widens its test and interval (docs/compare.md, "Drift calibration").
+ */
+static void add_drift(const struct comparison *c, struct test_cmp *t,
+		      const struct workload_data *w, struct metric_cmp *mc)
+{
+	const struct noise_metric *nm;
+
+	if (!c->noise)
+		return;
+	nm = noise_lookup(c->noise, w->name, w->params_str, mc->name);
+	if (!nm) {
+		note(mc, "no drift calibration for this metric and params in %s", c->noise->path);
+		return;
+	}
+	if (nm->sd_run > 0 &&
+	    !rstat_rounds_add_drift(&mc->t, nm->sd_run, nm->df, c->cfg.stat.confidence))
+		t->drift_applied++;
+}
+
+/*
  * Round statistics of one timed metric. Whether it is flagged is decided
  * later, by judge_family(), once the p-values of its family are known.
  */
 static void compare_timed(const struct comparison *c, struct test_cmp *t,
-			  const char *workload, struct metric_cmp *mc)
+			  const struct workload_data *w, struct metric_cmp *mc)
 {
+	const char *workload = w->name;
 	struct rstat_timed_opts opts = c->cfg.stat;
 	const struct rstat_rounds *r = &mc->t;
 	struct rstat_sample sb, st;
@@ -222,6 +238,7 @@ static void compare_timed(const struct comparison *c, struct test_cmp *t,
 	}
 	mc->have_timed = true;
 	mc->verdict = VD_UNCHANGED;
+	add_drift(c, t, w, mc);
 	if (r->rbase.cov * 100 > mc->threshold_pct || r->rtest.cov * 100 > mc->threshold_pct)
 		note(mc, "noisy: round-to-round CoV %.1f%%/%.1f%% exceeds the %g%% threshold",
 		     r->rbase.cov * 100, r->rtest.cov * 100, mc->threshold_pct);
@@ -272,7 +289,7 @@ static void compare_metric(const struct comparison *c, struct test_cmp *t,
 	if (b->kind == MK_EXACT)
 		compare_exact(mc);
 	else
-		compare_timed(c, t, wc->base->name, mc);
+		compare_timed(c, t, wc->base, mc);
 	if (slab_inexact(c->base, mc->name))
 		note(mc, "base slab accounting not exact: %s", slab_inexact(c->base, mc->name));
 	if (slab_inexact(t->test, mc->name))
@@ -680,6 +697,8 @@ static void timed_json(json_t *o, const struct comparison *c,
 	json_object_set_new(o, "t_crit", judged ? json_num(rstat_t_crit(c->cfg.stat.alpha, r->df)) :
 			    json_null());
 	json_object_set_new(o, "mde_pct", judged ? json_num(mc->mde_pct) : json_null());
+	json_object_set_new(o, "drift_sd", judged && r->drift_sd > 0 ?
+			    json_num(r->drift_sd) : json_null());
 	json_object_set_new(o, "threshold_pct", json_num(mc->threshold_pct));
 	json_object_set_new(o, "significant", json_boolean(mc->verdict == VD_REGRESSION ||
 							   mc->verdict == VD_IMPROVEMENT ||
@@ -835,6 +854,15 @@ static json_t *settings_json(const struct comparison *c)
 			 "seed", (json_int_t)cfg->stat.seed, "force", c->force);
 }
 
+size_t drift_applied(const struct comparison *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->ntests; i++)
+		n += c->tests[i].drift_applied;
+	return n;
+}
+
 json_t *comparison_json(const struct comparison *c)
 {
 	json_t *tests = json_array(), *root, *settings;
@@ -847,6 +875,10 @@ json_t *comparison_json(const struct comparison *c)
 		json_array_append_new(gate, json_string(c->cfg.gate[i]));
 	settings = settings_json(c);
 	json_object_set_new(settings, "gate", gate);
+	json_object_set_new(settings, "noise", c->noise ?
+			    json_pack("{s:s, s:I, s:I}", "file", c->noise->path,
+				      "runs", (json_int_t)c->noise->runs,
+				      "applied_to", (json_int_t)drift_applied(c)) : json_null());
 	root = json_pack("{s:s, s:i, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:s, s:i}",
 			 "schema", CMP_SCHEMA, "schema_version", CMP_SCHEMA_VERSION,
 			 "tool", "name", "rmapbench", "version", RMAPBENCH_VERSION,
@@ -866,6 +898,8 @@ static void usage(FILE *out)
 		"  -o, --out DIR      output directory (default ./comparison-<UTC timestamp>)\n"
 		"  -c, --config FILE  [compare] settings: alpha, threshold_pct, threshold.<glob>, gate\n"
 		"  -f, --force        judge timed metrics even between unlike environments\n"
+		"  -n, --noise FILE   add the run-to-run drift measured by 'rmapbench calibrate'\n"
+		"                     on this machine (recommended for host runs)\n"
 		"      --json         print comparison.json on stdout instead of the table\n"
 		"      --no-graphs    skip gnuplot (tables, summary.md and index.html only)\n"
 		"  -v, --verbose      more detail (spread, p-values, intervals, files written)\n"
@@ -877,12 +911,14 @@ static void usage(FILE *out)
 		"  rmapbench run --rounds 3 --json base.json   (then on the test kernel: test.json)\n"
 		"  rmapbench compare base.json test.json --out cmp\n"
 		"  rmapbench compare base.json test.json -c ci.conf --json > comparison.json\n"
+		"  rmapbench compare base.json test.json --noise noise.json\n"
 		"exit status: 0 no regression, 1 regression in a gated metric, 2 error\n");
 }
 
 struct compare_args {
 	const char *out;
 	const char *config;
+	const char *noise;
 	bool json;
 	bool no_graphs;
 	char **files;
@@ -896,6 +932,7 @@ static int parse_args(int argc, char **argv, struct comparison *c,
 		{ "out", required_argument, NULL, 'o' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "noise", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-graphs", no_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -906,11 +943,12 @@ static int parse_args(int argc, char **argv, struct comparison *c,
 
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:c:fvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:c:fn:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': a->out = optarg; break;
 		case 'c': a->config = optarg; break;
 		case 'f': c->force = true; break;
+		case 'n': a->noise = optarg; break;
 		case 'j': a->json = true; break;
 		case 'G': a->no_graphs = true; break;
 		case 'v': c->verbose++; break;
@@ -959,6 +997,35 @@ out:
 	free(dup);
 }
 
+/* The drift calibration must come from the machine every input ran on. */
+static int load_noise(struct comparison *c, const struct compare_args *a,
+		      char *err, size_t errlen)
+{
+	const char *why;
+	size_t i;
+
+	if (!a->noise)
+		return 0;
+	c->noise = calloc(1, sizeof(*c->noise));
+	if (!c->noise) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (noise_load(c->noise, a->noise, err, errlen))
+		return -1;
+	for (i = 0; i <= c->ntests; i++) {
+		const struct report *r = i ? c->tests[i - 1].test : c->base;
+
+		why = noise_machine_differs(c->noise, r);
+		if (why) {
+			snprintf(err, errlen, "%s: calibrated on another machine than %s (%s)",
+				 a->noise, r->path, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int load_inputs(struct comparison *c, const struct compare_args *a,
 		       char *err, size_t errlen)
 {
@@ -983,7 +1050,7 @@ static int load_inputs(struct comparison *c, const struct compare_args *a,
 			return -1;
 	}
 	unique_labels(c);
-	return 0;
+	return load_noise(c, a, err, errlen);
 }
 
 static void free_comparison(struct comparison *c)
@@ -1008,6 +1075,9 @@ static void free_comparison(struct comparison *c)
 		report_free(c->base);
 	free(c->base);
 	cmp_config_free(&c->cfg);
+	if (c->noise)
+		noise_free(c->noise);
+	free(c->noise);
 	free(c->outdir);
 }
 

@@ -578,6 +578,22 @@ static double unbiased_sd(double s, double df)
 	return s / c4;
 }
 
+/*
+ * With drift the simulation model no longer holds (the drift term has its
+ * own df): delta = (t_{alpha/2} + t_{power}) * se at the test's df, the
+ * usual power approximation for a t-test.
+ */
+static double mde_with_drift(const struct rstat_rounds *r, double sd, double alpha,
+			     double power)
+{
+	double se = sqrt(sd * sd * (1.0 / r->rbase.n + 1.0 / r->rtest.n) +
+			 2 * r->drift_sd * r->drift_sd);
+	double df = isnan(r->df) || r->df < 1 ? 1 : r->df;
+
+	return 100 * (exp((gsl_cdf_tdist_Qinv(alpha / 2, df) +
+			   gsl_cdf_tdist_Pinv(power, df)) * se) - 1);
+}
+
 double rstat_rounds_mde(const struct rstat_rounds *r, double alpha, double power,
 			double threshold_pct, double confidence)
 {
@@ -586,12 +602,16 @@ double rstat_rounds_mde(const struct rstat_rounds *r, double alpha, double power
 	if (!r->judged)
 		return NAN;
 	sd = unbiased_sd(r->sd_round, (double)(r->rbase.n + r->rtest.n) - 2);
-	via_test = rstat_mde_pct(sd, r->rbase.n, r->rtest.n, alpha, power,
-				 r->log_scale, r->rbase.mean);
+	if (r->drift_sd > 0 && r->log_scale)
+		via_test = mde_with_drift(r, sd, alpha, power);
+	else
+		via_test = rstat_mde_pct(sd, r->rbase.n, r->rtest.n, alpha, power,
+					 r->log_scale, r->rbase.mean);
 	if (isnan(via_test))
 		return NAN;
 	z = gsl_cdf_ugaussian_Qinv((1 - confidence) / 2) + gsl_cdf_ugaussian_Pinv(power);
-	se = sd * sqrt(1.0 / r->rbase.n + 1.0 / r->rtest.n);
+	se = sqrt(sd * sd * (1.0 / r->rbase.n + 1.0 / r->rtest.n) +
+		  2 * r->drift_sd * r->drift_sd);
 	if (r->log_scale)
 		via_ci = 100 * (exp(log1p(threshold_pct / 100) + z * se) - 1);
 	else
@@ -627,7 +647,6 @@ int rstat_compare_rounds(const struct rstat_sample *base,
 			 struct rstat_rounds *res)
 {
 	double *mb = NULL, *mt = NULL, lo, hi;
-	struct rstat_summary lb, lt;
 	size_t kb, kt;
 	int ret = -1;
 
@@ -668,14 +687,77 @@ int rstat_compare_rounds(const struct rstat_sample *base,
 		}
 	}
 	rstat_welch(mb, kb, mt, kt, &res->t, &res->df, &res->p);
-	rstat_summarize(mb, kb, &lb);
-	rstat_summarize(mt, kt, &lt);
-	res->sd_round = pooled_sd(&lb, &lt);
+	rstat_summarize(mb, kb, &res->lbase);
+	rstat_summarize(mt, kt, &res->ltest);
+	res->sd_round = pooled_sd(&res->lbase, &res->ltest);
 	res->judged = true;
 out:
 	free(mb);
 	free(mt);
 	return ret;
+}
+
+int rstat_rounds_add_drift(struct rstat_rounds *r, double sd, double df,
+			   double confidence)
+{
+	double vb, vt, d2, se2, den, diff, z, c, lo, hi;
+
+	if (!r->judged || !r->log_scale || !(sd > 0) || !(df >= 1))
+		return -1;
+	vb = r->lbase.sd * r->lbase.sd / r->lbase.n;
+	vt = r->ltest.sd * r->ltest.sd / r->ltest.n;
+	d2 = 2 * sd * sd;
+	se2 = vb + vt + d2;
+	den = vb * vb / (r->lbase.n - 1) + vt * vt / (r->ltest.n - 1) + d2 * d2 / df;
+	diff = r->ltest.mean - r->lbase.mean;
+	r->drift_sd = sd;
+	r->drift_df = df;
+	r->df = den > 0 ? se2 * se2 / den : df;
+	r->t = diff / sqrt(se2);
+	r->p = 2 * gsl_cdf_tdist_Q(fabs(r->t), r->df);
+	if (r->ci_valid && r->change_valid) {
+		/* widen each half of the log interval by the drift term */
+		z = gsl_cdf_ugaussian_Qinv((1 - confidence) / 2);
+		c = log1p(r->change_pct / 100);
+		lo = c - log1p(r->ci_lo_pct / 100);
+		hi = log1p(r->ci_hi_pct / 100) - c;
+		lo = sqrt(lo * lo + z * z * d2);
+		hi = sqrt(hi * hi + z * z * d2);
+		r->ci_lo_pct = 100 * expm1(c - lo);
+		r->ci_hi_pct = 100 * expm1(c + hi);
+	}
+	return 0;
+}
+
+int rstat_between_run_sd(const double *const *runs, const size_t *k, size_t nruns,
+			 double *sd_run, double *sd_within, double *df)
+{
+	double *means = malloc((nruns + 1) * sizeof(*means));
+	double within = 0, kbar = 0, vb;
+	size_t i, used = 0;
+
+	*sd_run = *sd_within = *df = NAN;
+	if (!means)
+		return -1;
+	for (i = 0; i < nruns; i++) {
+		if (k[i] < 2)
+			continue;
+		means[used++] = gsl_stats_mean(runs[i], 1, k[i]);
+		within += gsl_stats_variance(runs[i], 1, k[i]);
+		kbar += (double)k[i];
+	}
+	if (used < 3) {
+		free(means);
+		return -1;
+	}
+	within /= (double)used;
+	kbar /= (double)used;
+	vb = gsl_stats_variance(means, 1, used);
+	*sd_run = sqrt(fmax(0, vb - within / kbar));
+	*sd_within = sqrt(within);
+	*df = (double)used - 1;
+	free(means);
+	return 0;
 }
 
 bool rstat_rounds_flagged(const struct rstat_rounds *r, double p_adj, double alpha,

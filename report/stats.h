@@ -96,6 +96,10 @@ struct rstat_rounds {
 	double df;		/* Welch-Satterthwaite degrees of freedom */
 	double p;		/* two-sided */
 	double sd_round;	/* pooled SD of the (log) round medians */
+	struct rstat_summary lbase;	/* the values the test ran on: (log) round medians */
+	struct rstat_summary ltest;
+	double drift_sd;	/* run-to-run SD added per side (log), 0: none */
+	double drift_df;	/* degrees of freedom of its estimate */
 	int direction;		/* sign of median(test) - median(base) */
 };
 
@@ -131,6 +135,24 @@ double rstat_mde_pct(double sd, size_t kb, size_t kt, double alpha,
  */
 double rstat_rounds_mde(const struct rstat_rounds *r, double alpha, double power,
 			double threshold_pct, double confidence);
+/*
+ * Run-to-run drift: each side's rounds come from one run (one process tree
+ * of back-to-back rounds, or one boot) that shares a drift the rounds
+ * cannot see. With @sd the SD of that drift on the log scale, estimated
+ * with @df degrees of freedom (a calibration of A/A runs), the test uses
+ * se^2 = v_b/k_b + v_t/k_t + 2 sd^2 with Satterthwaite's df, and the
+ * interval is widened by the same term. Log-scale judged metrics only;
+ * -1 (untouched) otherwise.
+ */
+int rstat_rounds_add_drift(struct rstat_rounds *r, double sd, double df,
+			   double confidence);
+/*
+ * One-way random-effects estimate of the between-run SD from @nruns runs'
+ * (log) round values: var(run means) - mean(within-run variance) / k,
+ * floored at 0. Runs with < 2 rounds are skipped; -1 when < 3 remain.
+ */
+int rstat_between_run_sd(const double *const *runs, const size_t *k, size_t nruns,
+			 double *sd_run, double *sd_within, double *df);
 /* |t| Welch's test must exceed for p < alpha with @df degrees of freedom. */
 double rstat_t_crit(double alpha, double df);
 /* Everything above for one metric; -1 when either side is empty. */

@@ -6,13 +6,17 @@
 # a test (`make validate` runs it). Prints one table and writes every run's
 # report and comparison under --out.
 #
-#   scripts/validate-verdict.sh [--host-pairs N] [--host-power N] [--guest-pairs N]
-#                               [--guest-power N] [--rounds R]
+#   scripts/validate-verdict.sh [--host-calibrate N] [--host-pairs N] [--host-power N]
+#                               [--guest-pairs N] [--guest-power N] [--rounds R]
 #                               [--host-config F] [--guest-config F]
 #                               [--guest-kernel SPEC] [--slow-append ARGS]
 #                               [--exact-base TREE --exact-test TREE] [--out DIR]
 #
 # What each part does:
+#   host calibration  N A/A runs first (default 6), made into noise.json by
+#                rmapbench calibrate; host pairs are judged with --noise (the
+#                recommended host setting) and, for the record, without it
+#                (rows nocal-host-aa / nocal-host-pwr, not claims).
 #   host A/A     the suite twice on the running kernel (each --rounds R), compared:
 #                must not be a regression.
 #   host power   the second run with one CPU-bound competitor per core pinned
@@ -27,7 +31,7 @@ set -uo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 PROG=scripts/validate-verdict.sh
-HOST_PAIRS=20 HOST_POWER=10 GUEST_PAIRS=10 GUEST_POWER=10 ROUNDS=3
+HOST_CAL=6 HOST_PAIRS=20 HOST_POWER=10 GUEST_PAIRS=10 GUEST_POWER=10 ROUNDS=3
 HOST_CONFIG=$ROOT/configs/default.conf GUEST_CONFIG=$ROOT/configs/quick.conf
 GUEST_KERNEL=debian:6.12 SLOW_APPEND='init_on_alloc=1 init_on_free=1'
 EXACT_BASE='' EXACT_TEST='' OUT=''
@@ -39,6 +43,7 @@ int_arg() { [[ $2 =~ ^[0-9]{1,4}$ ]] || bad "$1 $2: not a non-negative integer";
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
+	--host-calibrate) int_arg "$1" "${2-}"; HOST_CAL=$2; shift 2 ;;
 	--host-pairs) int_arg "$1" "${2-}"; HOST_PAIRS=$2; shift 2 ;;
 	--host-power) int_arg "$1" "${2-}"; HOST_POWER=$2; shift 2 ;;
 	--guest-pairs) int_arg "$1" "${2-}"; GUEST_PAIRS=$2; shift 2 ;;
@@ -93,10 +98,11 @@ host_run() {
 	return $rc
 }
 
-# judge NAME BASE TEST EXPECT: compare, record exit code and expectation
+# judge NAME BASE TEST EXPECT [compare options]: compare, record exit code and expectation
 judge() {
 	local name=$1 base=$2 test=$3 expect=$4 rc
-	"$BIN" compare "$base" "$test" --out "$OUT/$name.cmp" --no-graphs >"$OUT/$name.cmp.txt" 2>&1
+	shift 4
+	"$BIN" compare "$base" "$test" "$@" --out "$OUT/$name.cmp" --no-graphs >"$OUT/$name.cmp.txt" 2>&1
 	rc=$?
 	printf '%s\t%s\t%s\n' "$name" "$expect" "$rc" >>"$RESULTS"
 	log "$name: compare exit $rc (want $expect)"
@@ -114,6 +120,16 @@ median_ratio() {
 	python3 "$ROOT/scripts/report-ratio.py" "$1" "$2" 2>/dev/null || echo n/a
 }
 
+NOISE=()
+if [ "$HOST_PAIRS" -gt 0 ] && [ "$HOST_CAL" -gt 0 ]; then
+	for ((p = 1; p <= HOST_CAL; p++)); do
+		log "host calibration run $p/$HOST_CAL"
+		host_run "$OUT/cal-$p" || { failed_run "host-cal-$p" "$OUT/cal-$p.log"; continue; }
+	done
+	"$BIN" calibrate "$OUT"/cal-*/*/report.json -o "$OUT/noise.json" >"$OUT/noise.txt" 2>&1 &&
+		NOISE=(--noise "$OUT/noise.json") || log "calibration failed (see $OUT/noise.txt): pairs judged without"
+fi
+
 for ((p = 1; p <= HOST_PAIRS; p++)); do
 	d=$OUT/host-$p
 	mkdir -p "$d"
@@ -122,12 +138,14 @@ for ((p = 1; p <= HOST_PAIRS; p++)); do
 	log "host pair $p/$HOST_PAIRS: B"
 	host_run "$d/b" || { failed_run "host-$p" "$d/b.log"; continue; }
 	a=$(report_of "$d/a") b=$(report_of "$d/b")
-	judge "host-aa-$p" "$a" "$b" 0
+	judge "host-aa-$p" "$a" "$b" 0 "${NOISE[@]}"
+	[ ${#NOISE[@]} -eq 0 ] || judge "nocal-host-aa-$p" "$a" "$b" 0
 	[ "$p" -le "$HOST_POWER" ] || continue
 	log "host pair $p/$HOST_PAIRS: B under load"
 	host_run "$d/l" load || { failed_run "host-$p" "$d/l.log"; continue; }
 	l=$(report_of "$d/l")
-	judge "host-power-$p" "$a" "$l" 1
+	judge "host-power-$p" "$a" "$l" 1 "${NOISE[@]}"
+	[ ${#NOISE[@]} -eq 0 ] || judge "nocal-host-pwr-$p" "$a" "$l" 1
 	echo "host-power-$p slowdown $(median_ratio "$a" "$l")" >>"$OUT/slowdowns.txt"
 done
 
@@ -167,8 +185,8 @@ awk -F'\t' '
 	{ part = $1; sub(/-[0-9]+$/, "", part); n[part]++; if ($3 == 1) reg[part]++ }
 	END {
 		for (p in n) {
-			if (p ~ /-aa$/ && reg[p] > (n[p] >= 20 ? 1 : n[p] / 10)) { print "FAILED: " p; bad = 1 }
-			if (p ~ /power|exact/ && reg[p] < 0.9 * n[p]) { print "FAILED: " p; bad = 1 }
+			if (p ~ /^(host|guest)-aa$/ && reg[p] > (n[p] >= 20 ? 1 : n[p] / 10)) { print "FAILED: " p; bad = 1 }
+			if (p ~ /^(host|guest)-power$|exact/ && reg[p] < 0.9 * n[p]) { print "FAILED: " p; bad = 1 }
 		}
 		exit bad
 	}' "$RESULTS"

@@ -214,7 +214,15 @@ static int migrate_region(struct migrate *m)
 		ret = by_soft_offline(m);
 	if (ret)
 		return -1;
-	wl_timed(m->w.ctx, "migrate.ns", wl_now_ns() - t0, "ns", "lower");
+	/*
+	 * Compaction walks every zone of the machine: its time is the whole
+	 * system's memory layout far more than this region's rmap (on a 24 GiB
+	 * host it is bimodal, 3 or 10 ms, from run to run), so it is shown as
+	 * compact.ns and never gates; migrate.ns (headline) times only methods
+	 * that move exactly the region's pages.
+	 */
+	wl_timed(m->w.ctx, m->method == M_COMPACT ? "compact.ns" : "migrate.ns",
+		 wl_now_ns() - t0, "ns", "lower");
 	if (wl_pfns(m->w.region, m->pages, m->pfn_after))
 		return wl_fail(m->w.ctx, "read /proc/self/pagemap: %s", strerror(errno));
 	for (long i = 0; i < m->pages; i++) {

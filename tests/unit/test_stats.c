@@ -569,6 +569,50 @@ static int setup(void **state)
 	return 0;
 }
 
+/*
+ * Run-to-run drift (rmapbench calibrate, compare --noise): the between-run
+ * SD is var(run means) - mean(within var) / k; adding a drift of 0.15 (log)
+ * per side to a +30% change seen in 3+3 tight rounds turns p < 0.001 into
+ * p > 0.05, widens the interval past 0 and raises the MDE.
+ */
+static void test_rounds_drift(void **state)
+{
+	static const double r1[] = { 0, 0.02 }, r2[] = { 0.3, 0.32 }, r3[] = { -0.3, -0.28 },
+			    r4[] = { 0.1, 0.12 }, r5[] = { 1 };
+	const double *runs[] = { r1, r2, r3, r4, r5 };
+	size_t k[] = { 2, 2, 2, 2, 1 };
+	static const double b[] = { 100, 101, 99 }, t[] = { 130, 131, 129 };
+	static const int rb[] = { 1, 2, 3 };
+	struct rstat_sample sb = { .values = b, .round = rb, .n = 3 };
+	struct rstat_sample st = { .values = t, .round = rb, .n = 3 };
+	struct rstat_timed_opts o;
+	struct rstat_rounds r;
+	double sd_run, sd_within, df, mde0, want;
+
+	(void)state;
+	/* run means 0.01, 0.31, -0.29, 0.11 (the 1-round run is skipped) */
+	assert_int_equal(rstat_between_run_sd(runs, k, 5, &sd_run, &sd_within, &df), 0);
+	want = sqrt((0.01 * 0.01 + 0.31 * 0.31 + 0.29 * 0.29 + 0.11 * 0.11 - 4 * 0.035 * 0.035) / 3
+		    - 0.0002 / 2);
+	assert_float_equal(sd_run, want, 1e-9);
+	assert_float_equal(sd_within, sqrt(0.0002), 1e-9);
+	assert_float_equal(df, 3, 0);
+	assert_int_equal(rstat_between_run_sd(runs, k, 2, &sd_run, &sd_within, &df), -1);
+
+	rstat_timed_opts_default(&o);
+	assert_int_equal(rstat_compare_rounds(&sb, &st, &o, &r), 0);
+	assert_true(r.judged && r.log_scale);
+	assert_true(r.p < 0.001);
+	mde0 = rstat_rounds_mde(&r, 0.05, 0.9, 5, 0.95);
+	assert_int_equal(rstat_rounds_add_drift(&r, 0.15, 5, 0.95), 0);
+	assert_true(r.p > 0.05);
+	assert_true(r.ci_lo_pct < 0 && r.ci_hi_pct > 60);
+	assert_true(rstat_rounds_mde(&r, 0.05, 0.9, 5, 0.95) > 2 * mde0);
+	assert_float_equal(r.drift_sd, 0.15, 0);
+	/* no drift, or a linear-scale metric: untouched */
+	assert_int_equal(rstat_rounds_add_drift(&r, 0, 5, 0.95), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_rounds_aa_drift),
 		cmocka_unit_test(test_rounds_power_30pct),
 		cmocka_unit_test(test_rounds_mde_is_honest),
+		cmocka_unit_test(test_rounds_drift),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

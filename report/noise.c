@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rmapbench calibrate: the run-to-run drift of each timed metric on this
+ * machine, from A/A runs (reports of one kernel, each with >= 2 rounds).
+ *
+ * Rounds of one run share that run's drift (the machine's state for the
+ * minutes the run takes), so the spread of a run's rounds understates how
+ * far two runs differ. With y_ij the log median of round j of run i, the
+ * one-way random-effects estimate of the between-run variance is
+ * var_i(mean_j y_ij) - mean_i(var_j y_ij) / k, floored at 0; compare adds
+ * it to each side of its test (docs/compare.md, "Drift calibration").
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmp.h"
+#include "noise.h"
+#include "util.h"
+
+#define PROG "rmapbench calibrate"
+
+static const char *json_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* ---- the file ----------------------------------------------------------- */
+
+static int noise_bad(const char *path, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", path, what);
+	return -1;
+}
+
+static int load_metric(struct noise_metric *m, json_t *o)
+{
+	json_t *sd = json_object_get(o, "sd_run"), *w = json_object_get(o, "sd_within");
+	json_t *df = json_object_get(o, "df");
+
+	m->workload = json_str(o, "workload");
+	m->params = json_str(o, "params");
+	m->metric = json_str(o, "metric");
+	if (!m->workload || !m->params || !m->metric || !json_is_number(sd) ||
+	    !json_is_number(w) || !json_is_number(df))
+		return -1;
+	m->sd_run = json_number_value(sd);
+	m->sd_within = json_number_value(w);
+	m->df = json_number_value(df);
+	if (!(m->sd_run >= 0) || !(m->sd_within >= 0) || !(m->df >= 1) || m->sd_run > 50)
+		return -1;
+	return 0;
+}
+
+int noise_load(struct noise *n, const char *path, char *err, size_t errlen)
+{
+	json_t *machine, *metrics, *v;
+	json_error_t jerr;
+	size_t i;
+
+	memset(n, 0, sizeof(*n));
+	n->path = strdup(path);
+	n->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!n->path)
+		return noise_bad(path, err, errlen, "out of memory");
+	if (!n->root) {
+		snprintf(err, errlen, "%s: not a noise file: %s (line %d)", path, jerr.text,
+			 jerr.line);
+		return -1;
+	}
+	if (!str_eq_null(json_str(n->root, "schema"), NOISE_SCHEMA) ||
+	    json_integer_value(json_object_get(n->root, "schema_version")) != NOISE_SCHEMA_VERSION)
+		return noise_bad(path, err, errlen, "not a " NOISE_SCHEMA " file of version 1 "
+				 "(made by rmapbench calibrate)");
+	machine = json_object_get(n->root, "machine");
+	n->cpu_model = json_str(machine, "cpu_model");
+	n->virt = json_str(machine, "virt");
+	v = json_object_get(machine, "accel");
+	n->accel = json_string_value(v);
+	n->cores = json_integer_value(json_object_get(machine, "cores"));
+	n->runs = json_integer_value(json_object_get(n->root, "runs"));
+	metrics = json_object_get(n->root, "metrics");
+	if (!n->cpu_model || !n->virt || (v && !json_is_null(v) && !n->accel) ||
+	    n->cores < 1 || n->runs < NOISE_MIN_RUNS || !json_is_array(metrics))
+		return noise_bad(path, err, errlen, "machine, runs or metrics missing or invalid");
+	n->nm = json_array_size(metrics);
+	n->m = calloc(n->nm + 1, sizeof(*n->m));
+	if (!n->m)
+		return noise_bad(path, err, errlen, "out of memory");
+	for (i = 0; i < n->nm; i++) {
+		if (load_metric(&n->m[i], json_array_get(metrics, i))) {
+			snprintf(err, errlen, "%s: metrics[%zu]: needs workload, params, metric, "
+				 "sd_run (0..50), sd_within >= 0 and df >= 1", path, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void noise_free(struct noise *n)
+{
+	free(n->path);
+	free(n->m);
+	json_decref(n->root);
+	memset(n, 0, sizeof(*n));
+}
+
+const char *noise_machine_differs(const struct noise *n, const struct report *r)
+{
+	static char why[256];
+
+	if (strcmp(n->virt, r->virt))
+		snprintf(why, sizeof(why), "virt %s vs %s", n->virt, r->virt);
+	else if (!str_eq_null(n->accel, r->accel))
+		snprintf(why, sizeof(why), "accel %s vs %s", n->accel ? n->accel : "none",
+			 r->accel ? r->accel : "none");
+	else if (strcmp(n->cpu_model, r->cpu_model))
+		snprintf(why, sizeof(why), "cpu %s vs %s", n->cpu_model, r->cpu_model);
+	else if (n->cores != r->cores)
+		snprintf(why, sizeof(why), "%lld vs %lld cores", n->cores, r->cores);
+	else
+		return NULL;
+	return why;
+}
+
+const struct noise_metric *noise_lookup(const struct noise *n, const char *workload,
+					const char *params, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < n->nm; i++)
+		if (!strcmp(n->m[i].workload, workload) && !strcmp(n->m[i].params, params) &&
+		    !strcmp(n->m[i].metric, metric))
+			return &n->m[i];
+	return NULL;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+struct cal {
+	struct report *r;
+	size_t nr;
+	const char *out;
+	int verbose;
+	size_t calibrated, skipped;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: rmapbench calibrate REPORT.json REPORT.json REPORT.json... [options]\n"
+		"  -o, --out FILE     the noise file to write (default ./noise.json)\n"
+		"  -v, --verbose      every timed metric, not only the headline ones\n"
+		"  -h, --help         this text\n"
+		"Measures each timed metric's run-to-run drift on this machine from at least\n"
+		"%d A/A reports: the same kernel and config, each made with --rounds >= 2 (runs\n"
+		"minutes apart, or boots, as the comparisons will be). 'compare --noise FILE'\n"
+		"then adds that drift to its test, so a run that drifted is not a regression.\n"
+		"examples:\n"
+		"  for i in 1 2 3 4 5 6; do ./run.sh --rounds 3 --out cal/$i; done\n"
+		"  rmapbench calibrate cal/*/*/report.json -o noise.json\n"
+		"  rmapbench compare base.json test.json --noise noise.json\n"
+		"exit status: 0 ok, 2 bad input (fewer than %d reports, unlike machines or kernels)\n",
+		NOISE_MIN_RUNS, NOISE_MIN_RUNS);
+}
+
+static int parse_args(int argc, char **argv, struct cal *c, char ***files, int *nfiles)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': c->out = optarg; break;
+		case 'v': c->verbose++; break;
+		case 'h': usage(stdout); return 1;
+		default:
+			fprintf(stderr, PROG ": bad option %s (see rmapbench calibrate -h)\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	*files = argv + optind;
+	*nfiles = argc - optind;
+	if (*nfiles < NOISE_MIN_RUNS) {
+		fprintf(stderr, PROG ": need at least %d A/A reports, got %d (see rmapbench calibrate -h)\n",
+			NOISE_MIN_RUNS, *nfiles);
+		return -1;
+	}
+	return 0;
+}
+
+/* The runs must be A/A: one machine, one kernel. */
+static int check_alike(const struct cal *c, char *err, size_t errlen)
+{
+	const struct report *a = &c->r[0];
+	size_t i;
+
+	for (i = 1; i < c->nr; i++) {
+		const struct report *b = &c->r[i];
+
+		if (strcmp(a->virt, b->virt) || !str_eq_null(a->accel, b->accel) ||
+		    strcmp(a->cpu_model, b->cpu_model) || a->cores != b->cores) {
+			snprintf(err, errlen, "%s: another machine than %s (virt, accel, cpu or cores differ)",
+				 b->path, a->path);
+			return -1;
+		}
+		if (strcmp(a->release, b->release)) {
+			snprintf(err, errlen, "%s: kernel %s, but %s is %s: calibrate from runs of one kernel",
+				 b->path, b->release, a->path, a->release);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct workload_data *find_workload(const struct report *r,
+						 const struct workload_data *like)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwl; i++)
+		if (!strcmp(r->wl[i].name, like->name) && !strcmp(r->wl[i].status, "ok") &&
+		    params_equal(r->wl[i].params, like->params))
+			return &r->wl[i];
+	return NULL;
+}
+
+static bool is_headline(const struct workload_data *w, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; w->headline && i < json_array_size(w->headline); i++)
+		if (str_eq_null(json_string_value(json_array_get(w->headline, i)), metric))
+			return true;
+	return false;
+}
+
+/* Log round medians of one run's metric; *k = 0 when unusable. */
+static double *log_round_medians(const struct metric_samples *m, size_t *k)
+{
+	struct rstat_sample s = { .values = m->values, .round = m->round, .n = m->n };
+	double *med = NULL;
+	size_t i;
+
+	*k = 0;
+	if (!m->n || rstat_round_medians(&s, &med, k))
+		return NULL;
+	for (i = 0; i < *k; i++) {
+		if (!(med[i] > 0)) {
+			free(med);
+			*k = 0;
+			return NULL;
+		}
+		med[i] = log(med[i]);
+	}
+	return med;
+}
+
+static void print_row(const struct cal *c, const struct workload_data *w,
+		      const char *metric, const char *what, double sd_run, double sd_within)
+{
+	if (!c->verbose && !is_headline(w, metric))
+		return;
+	if (what)
+		printf("  %-14s %-40s %s\n", w->name, metric, what);
+	else
+		printf("  %-14s %-40s %+9.1f%% %+9.1f%%\n", w->name, metric,
+		       100 * expm1(sd_run), 100 * expm1(sd_within));
+}
+
+static int calibrate_metric(struct cal *c, const struct workload_data *w,
+			    const struct metric_samples *m0, json_t *out)
+{
+	double **runs = calloc(c->nr, sizeof(*runs));
+	size_t *k = calloc(c->nr, sizeof(*k)), i;
+	double sd_run, sd_within, df;
+	int ret = -1;
+
+	if (!runs || !k)
+		goto out;
+	for (i = 0; i < c->nr; i++) {
+		const struct workload_data *wi = find_workload(&c->r[i], w);
+		const struct metric_samples *mi = wi ? workload_metric(wi, m0->name) : NULL;
+
+		if (mi && mi->kind == MK_TIMED)
+			runs[i] = log_round_medians(mi, &k[i]);
+	}
+	ret = 0;
+	if (rstat_between_run_sd((const double *const *)runs, k, c->nr, &sd_run,
+				 &sd_within, &df)) {
+		c->skipped++;
+		print_row(c, w, m0->name, "not calibrated: fewer than 3 runs with >= 2 rounds and values > 0",
+			  0, 0);
+		goto out;
+	}
+	c->calibrated++;
+	print_row(c, w, m0->name, NULL, sd_run, sd_within);
+	ret = json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}",
+						   "workload", w->name, "params", w->params_str,
+						   "metric", m0->name, "sd_run", sd_run,
+						   "sd_within", sd_within, "df", df));
+out:
+	for (i = 0; runs && i < c->nr; i++)
+		free(runs[i]);
+	free(runs);
+	free(k);
+	return ret;
+}
+
+static json_t *calibrate_all(struct cal *c)
+{
+	const struct report *a = &c->r[0];
+	json_t *metrics = json_array(), *paths = json_array(), *root;
+	char created[32];
+	size_t i, j;
+
+	if (!metrics || !paths)
+		goto fail;
+	printf("run-to-run drift (SD of a run's level beyond its rounds') and round spread, log scale as %%:\n"
+	       "  %-14s %-40s %10s %10s\n", "workload", "metric", "run", "round");
+	for (i = 0; i < a->nwl; i++) {
+		const struct workload_data *w = &a->wl[i];
+
+		if (strcmp(w->status, "ok"))
+			continue;
+		for (j = 0; j < w->nmetrics; j++)
+			if (w->metrics[j].kind == MK_TIMED &&
+			    calibrate_metric(c, w, &w->metrics[j], metrics))
+				goto fail;
+	}
+	for (i = 0; i < c->nr; i++)
+		json_array_append_new(paths, json_string(c->r[i].path));
+	utc_stamp(created, sizeof(created), false);
+	root = json_pack("{s:s, s:i, s:s, s:s, s:{s:s, s:s, s:o, s:I}, s:I, s:o, s:o}",
+			 "schema", NOISE_SCHEMA, "schema_version", NOISE_SCHEMA_VERSION,
+			 "created", created, "release", a->release,
+			 "machine", "cpu_model", a->cpu_model, "virt", a->virt,
+			 "accel", a->accel ? json_string(a->accel) : json_null(),
+			 "cores", (json_int_t)a->cores,
+			 "runs", (json_int_t)c->nr, "reports", paths, "metrics", metrics);
+	return root;
+fail:
+	json_decref(metrics);
+	json_decref(paths);
+	return NULL;
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	struct cal c = { .out = "noise.json" };
+	char err[CMP_ERR_LEN], **files, *text = NULL;
+	json_t *root = NULL;
+	int nfiles, i, ret = EXIT_USAGE;
+
+	i = parse_args(argc, argv, &c, &files, &nfiles);
+	if (i)
+		return i > 0 ? EXIT_OK : EXIT_USAGE;
+	c.r = calloc(nfiles, sizeof(*c.r));
+	if (!c.r) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_RUN;
+	}
+	for (i = 0; i < nfiles; i++, c.nr++) {
+		if (report_load(&c.r[i], files[i], err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			c.nr++;
+			goto out;
+		}
+	}
+	if (check_alike(&c, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		goto out;
+	}
+	root = calibrate_all(&c);
+	text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) : NULL;
+	if (!text) {
+		fprintf(stderr, PROG ": out of memory\n");
+		ret = EXIT_RUN;
+		goto out;
+	}
+	if (!c.calibrated) {
+		fprintf(stderr, PROG ": no timed metric had >= 2 rounds in %d runs: run with --rounds >= 2\n",
+			NOISE_MIN_RUNS);
+		goto out;
+	}
+	if (write_file_atomic(c.out, text, strlen(text), err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		goto out;
+	}
+	printf("%zu timed metrics calibrated (%zu not) from %zu runs: %s\n", c.calibrated,
+	       c.skipped, c.nr, c.out);
+	ret = EXIT_OK;
+out:
+	for (i = 0; i < (int)c.nr; i++)
+		report_free(&c.r[i]);
+	free(c.r);
+	free(text);
+	json_decref(root);
+	return ret;
+}
