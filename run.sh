@@ -19,7 +19,7 @@ usage() {
 usage: ./run.sh [--kernel [NAME=]SPEC]... [--rounds N] [--config FILE]
                 [--workload NAME[,NAME]] [--reps N] [--set WORKLOAD.PARAM=VALUE]...
                 [--append "ARGS"] [--append-to NAME "ARGS"] [--out DIR] [--mem MB] [--cpus N]
-                [--timeout S] [--accel auto|kvm|tcg] [-v]
+                [--timeout S] [--accel auto|kvm|tcg] [--tcg-clock icount|host] [-v]
        ./run.sh compare BASE.json TEST.json [--out DIR]
        ./run.sh --help
 
@@ -56,6 +56,12 @@ With two or more kernels, each later report is compared with the first
   --timeout S      hard limit per guest boot, seconds (default 600)
   --accel A        auto (default: KVM if it can boot a stock kernel here,
                    else TCG), kvm or tcg
+  --tcg-clock C    icount (default): under TCG the guest clock counts emulated
+                   instructions (1 ns each; QEMU -icount shift=0,sleep=off),
+                   so timings repeat within ~1-3% whatever the host's load,
+                   and measure work done, not cache or memory speed
+                   (machine.accel "tcg-icount"); host: the guest clock
+                   follows the host's (timings swing with its load: "tcg")
   -v               verbose: rmapbench -v, and the guest console as it runs
 
 The options are checked on the host (rmapbench run --check) before anything
@@ -78,7 +84,7 @@ EOF
 KERNELS=() SETS=() LABELS=()
 declare -A APPEND_TO=()
 RB_CONFIG_FILE='' WORKLOADS='' REPS='' ROUNDS=1 RB_APPEND='' OUT='' RB_MEM=1024 RB_CPUS=2 RB_TIMEOUT=600
-RB_ACCEL=${RMAPBENCH_ACCEL:-auto} RB_VERBOSE=0
+RB_ACCEL=${RMAPBENCH_ACCEL:-auto} RB_VERBOSE=0 RB_TCG_CLOCK=${RMAPBENCH_TCG_CLOCK:-icount}
 
 need_arg() { [ $# -ge 2 ] || rb_bad "$1 needs a value (see --help)"; }
 # in_range VALUE MIN MAX: VALUE is a decimal integer within [MIN, MAX].
@@ -142,7 +148,7 @@ while [ $# -gt 0 ]; do
 		APPEND_TO[$2]=$3
 		shift 3
 		;;
-	--kernel | --config | --workload | --reps | --rounds | --append | --set | --out | --mem | --cpus | --timeout | --accel)
+	--kernel | --config | --workload | --reps | --rounds | --append | --set | --out | --mem | --cpus | --timeout | --accel | --tcg-clock)
 		need_arg "$@"
 		case $1 in
 		--kernel) KERNELS+=("$2") ;;
@@ -157,6 +163,7 @@ while [ $# -gt 0 ]; do
 		--cpus) RB_CPUS=$2 ;;
 		--timeout) RB_TIMEOUT=$2 ;;
 		--accel) RB_ACCEL=$2 ;;
+		--tcg-clock) RB_TCG_CLOCK=$2 ;;
 		esac
 		shift 2
 		;;
@@ -211,6 +218,9 @@ in_range "$RB_CPUS" 1 64 || rb_bad "--cpus $RB_CPUS: not a CPU count between 1 a
 in_range "$RB_TIMEOUT" 1 999999 || rb_bad "--timeout $RB_TIMEOUT: not a positive number of seconds"
 case $RB_ACCEL in auto | kvm | tcg) ;; *) rb_bad "--accel $RB_ACCEL: expected auto, kvm or tcg" ;; esac
 case ${RMAPBENCH_TCG_THREAD:-single} in single | multi) ;; *) rb_bad "RMAPBENCH_TCG_THREAD=$RMAPBENCH_TCG_THREAD: expected single or multi" ;; esac
+case $RB_TCG_CLOCK in icount | host) ;; *) rb_bad "--tcg-clock $RB_TCG_CLOCK: expected icount or host" ;; esac
+[ "$RB_TCG_CLOCK:${RMAPBENCH_TCG_THREAD:-single}" != icount:multi ] ||
+	rb_bad "--tcg-clock icount needs RMAPBENCH_TCG_THREAD=single (QEMU's -icount runs one TCG thread)"
 in_range "${RMAPBENCH_KVM_TRIAL_TIMEOUT:-30}" 1 3600 ||
 	rb_bad "RMAPBENCH_KVM_TRIAL_TIMEOUT=$RMAPBENCH_KVM_TRIAL_TIMEOUT: not a number of seconds"
 
@@ -454,14 +464,14 @@ run_guest() {
 	initramfs_for "$ki" "$RB_INITRD" || rb_die "$spec: building the initramfs failed"
 	t1=$(date +%s.%N)
 	[ -n "${GUEST_ACCEL:-}" ] || guest_choose_accel
-	rb_msg "$spec: booting $K_RELEASE under $GUEST_ACCEL (${RB_MEM} MB, ${RB_CPUS} CPUs, timeout ${RB_TIMEOUT} s)"
+	rb_msg "$spec: booting $K_RELEASE under $(accel_label "$GUEST_ACCEL") (${RB_MEM} MB, ${RB_CPUS} CPUs, timeout ${RB_TIMEOUT} s)"
 	qemu_run "$GUEST_ACCEL" "$RB_TIMEOUT" "$CUR_TMP/console.log" "$RB_WORK/channel-$idx.raw" \
 		"$CUR_TMP/qemu.log" "$append" || rc=$?
 	[ -s "$CUR_TMP/qemu.log" ] || rm -f -- "$CUR_TMP/qemu.log"
 	channel_parse "$RB_WORK/channel-$idx.raw" "$CUR_TMP/report.json" || true
 	{
 		printf 'spec=%s\nlabel=%s\nround=%s\nimage=%s\nrelease=%s\naccel=%s\nmem_mb=%s\ncpus=%s\n' \
-			"$K_SPEC" "$CUR_LABEL" "$CUR_ROUND" "$K_IMAGE" "$K_RELEASE" "$GUEST_ACCEL" "$RB_MEM" "$RB_CPUS"
+			"$K_SPEC" "$CUR_LABEL" "$CUR_ROUND" "$K_IMAGE" "$K_RELEASE" "$(accel_label "$GUEST_ACCEL")" "$RB_MEM" "$RB_CPUS"
 		printf 'append=%s\n' "$append"
 		printf 'modules=%s\n' "${MOD_ORDER[*]}"
 		printf 'initramfs_bytes=%s\ninitramfs_build_s=%s\n' "$(stat -c %s -- "$RB_INITRD")" \
@@ -500,8 +510,8 @@ run_guest() {
 		fi
 		rm -f -- "$CUR_TMP/error.txt"
 		accel_got=$(python3 -c 'import json,sys; print((json.load(open(sys.argv[1])).get("machine") or {}).get("accel"))' "$CUR_TMP/report.json")
-		[ "$accel_got" = "$GUEST_ACCEL" ] ||
-			rb_msg "warning: the report says machine.accel=$accel_got, the guest ran under $GUEST_ACCEL"
+		[ "$accel_got" = "$(accel_label "$GUEST_ACCEL")" ] ||
+			rb_msg "warning: the report says machine.accel=$accel_got, the guest ran under $(accel_label "$GUEST_ACCEL")"
 	else
 		rb_msg "warning: no python3: the report was checked for length and checksum only"
 	fi
@@ -516,7 +526,7 @@ run_guest() {
 	fi
 	result_end
 	[ "$ROUNDS" -gt 1 ] || plot_report "$RESULT_DIR"
-	rb_msg "$spec ($K_RELEASE): done in ${QEMU_WALL} s under $GUEST_ACCEL (init at ${QEMU_T_INIT:-?} s, report at ${QEMU_T_SEND:-?} s)"
+	rb_msg "$spec ($K_RELEASE): done in ${QEMU_WALL} s under $(accel_label "$GUEST_ACCEL") (init at ${QEMU_T_INIT:-?} s, report at ${QEMU_T_SEND:-?} s)"
 	[ "$ROUNDS" -gt 1 ] || report_summary "$RESULT_DIR/report.json"
 	LAST_REPORT=$RESULT_DIR/report.json
 	echo "$REPORT_TAG: $RESULT_DIR/report.json"

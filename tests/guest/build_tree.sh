@@ -42,7 +42,7 @@ if grep -q '^CONFIG_ZRAM=m' "$tree/.config"; then
 fi
 report_check "$REPORT" "
 assert r['kernel']['release'] == '$rel', r['kernel']['release']
-assert r['machine']['accel'] == 'tcg'
+assert r['machine']['accel'] == 'tcg-icount'
 w = wl('reclaim')
 assert w['status'] == 'ok', f\"reclaim: {w['status']}: {w.get('reason')}\"
 assert (m('reclaim', 'reclaim.cgroup_swap_pages') or 0) > 0, 'reclaim swapped nothing: no zram swap in the guest?'

@@ -129,9 +129,10 @@ debian_suite() {
 	report_check "$r1" "
 rel = '$K_RELEASE'
 assert r['kernel']['release'] == rel, f\"release {r['kernel']['release']} != {rel}\"
-assert r['machine']['accel'] == 'tcg', f\"machine.accel {r['machine']['accel']!r}, expected 'tcg'\"
+acc = 'tcg' if '${RMAPBENCH_TCG_CLOCK:-icount}' == 'host' else 'tcg-icount'
+assert r['machine']['accel'] == acc, f\"machine.accel {r['machine']['accel']!r}, expected {acc!r}\"
 cmd = r['kernel']['cmdline'] or ''
-assert 'slab_nomerge' in cmd.split() and 'rmapbench.accel=tcg' in cmd.split(), f'cmdline {cmd!r}'
+assert 'slab_nomerge' in cmd.split() and 'rmapbench.accel=' + acc in cmd.split(), f'cmdline {cmd!r}'
 sa = r['slab_accounting']
 assert sa['available'], f\"slab accounting unavailable: {sa.get('reason')}\"
 for c in ('vm_area_struct', 'anon_vma', 'anon_vma_chain'):
