@@ -98,7 +98,13 @@ static int cgroup_rmdir(const char *dir)
 	return -EBUSY;
 }
 
-/* One undo step; 0 or -errno. */
+/* -errno of a failed call (@rc != 0), 0 when it succeeded or failed with @gone. */
+static int undo_errno(int rc, int gone)
+{
+	return rc && errno != gone && errno != ENOENT ? -errno : 0;
+}
+
+/* One undo step; 0 or -errno. ENOENT (and EINVAL for swap, mounts): already undone. */
 static int undo_step(const struct guard_undo *u)
 {
 	char pid[32];
@@ -109,15 +115,13 @@ static int undo_step(const struct guard_undo *u)
 		ret = procfs_write(u->path, u->value);
 		break;
 	case GUARD_SWAPOFF:
-		if (swapoff(u->path) && errno != EINVAL && errno != ENOENT)
-			ret = -errno;
+		ret = undo_errno(swapoff(u->path), EINVAL);
 		break;
 	case GUARD_ZRAM:
 		ret = zram_remove(u->value);
 		break;
 	case GUARD_UNLINK:
-		if (unlink(u->path) && errno != ENOENT)
-			ret = -errno;
+		ret = undo_errno(unlink(u->path), ENOENT);
 		break;
 	case GUARD_RMDIR:
 		ret = cgroup_rmdir(u->path);
@@ -127,8 +131,7 @@ static int undo_step(const struct guard_undo *u)
 		ret = procfs_write(u->path, pid);
 		break;
 	case GUARD_UMOUNT:
-		if (umount2(u->path, MNT_DETACH) && errno != EINVAL && errno != ENOENT)
-			ret = -errno;
+		ret = undo_errno(umount2(u->path, MNT_DETACH), EINVAL);
 		rmdir(u->path);
 		break;
 	}
