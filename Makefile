@@ -26,10 +26,13 @@ Q   := @
 msg  = @printf '  %-7s %s\n' "$(1)" "$(2)";
 endif
 
+# CFLAGS (optimisation, debug info) is the user's: `make CFLAGS=-O0` changes
+# only that. What the build needs (warnings as errors, include paths, header
+# dependencies) is in RMB_CFLAGS, added after it.
 CFLAGS   ?= -O2 -g
 # -Wno-format-truncation as in the kernel: snprintf truncation is intended
-CFLAGS   += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE -DRMAPBENCH_VERSION='"$(VERSION)"' \
-	    -I$(GEN) -Ibench -Iworkloads -Ibpf -Ireport $(EXTRA_CFLAGS)
+RMB_CFLAGS := -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE \
+	    -DRMAPBENCH_VERSION='"$(VERSION)"' -I$(GEN) -Ibench -Iworkloads -Ibpf -Ireport
 # nettle: its archive even in the dynamic build, like libperf below: one more
 # shared library would add its mappings to every process, and so VMAs to the
 # exact counts of workloads that fork (fork duplicates them all)
@@ -40,15 +43,20 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(GEN) -Ibpf
 # linux-source-6.12's tools/lib/perf by scripts/build-libperf.sh into build/libperf
 # (cached, shared by the dynamic and the STATIC=1 build; archives, so always static).
 LIBPERF  := build/libperf
-CFLAGS   += -I$(LIBPERF)/include
+RMB_CFLAGS += -I$(LIBPERF)/include
+ALL_CFLAGS = $(CFLAGS) $(RMB_CFLAGS) $(EXTRA_CFLAGS)
+# -MMD -MP: each object's header dependencies, generated as it compiles
+DEPFLAGS   = -MMD -MP -MF $(@:.o=.d)
 LIBS     := $(LIBPERF)/lib/libperf.a $(LIBPERF)/lib/libapi.a $(LIBS)
 
 SRCS     := $(wildcard bench/*.c) $(wildcard workloads/*.c) $(wildcard report/*.c)
 OBJS     := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS    := $(patsubst bpf/%.bpf.c,$(GEN)/%.skel.h,$(BPF_SRCS))
+# kept: objects depend on them through their .d files
+.SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
 
-.PHONY: all clean test unit-tests bench deps validate validate-exact validate-verdict soak
+.PHONY: all clean test check-tools unit-tests bench deps validate validate-exact validate-verdict soak
 all: $(OUT)/rmapbench
 
 # libperf (see LIBPERF above)
@@ -61,10 +69,14 @@ $(OUT)/rmapbench: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(OBJ)/%.o: %.c $(SKELS) $(wildcard bench/*.h workloads/*.h bpf/*.h report/*.h) | $(GEN)/vmlinux.h
+# Every object waits for the skeletons to exist (order-only: a skeleton is
+# generated before the first compile can need it); which skeletons and headers
+# an object really uses comes from its .d file, so touching one .bpf.c or .h
+# rebuilds its users only.
+$(OBJ)/%.o: %.c | $(SKELS) $(GEN)/vmlinux.h
 	$(Q)mkdir -p $(dir $@)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # vmlinux.h is generated from the build machine's BTF, not checked in: CO-RE relocates
 # every field access at load time, so the BPF objects run on any BTF kernel (6.1 to 6.18
@@ -74,9 +86,10 @@ $(GEN)/vmlinux.h:
 	$(call msg,BTF,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(GEN)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(GEN)/vmlinux.h
+$(GEN)/%.bpf.o: bpf/%.bpf.c $(GEN)/vmlinux.h
 	$(call msg,BPF,$<)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o && $(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $< -o $@.tmp.o && \
+		$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
 
 $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -84,6 +97,9 @@ $(GEN)/%.skel.h: $(GEN)/%.bpf.o
 
 deps:
 	$(Q)scripts/deps.sh
+
+# Header dependencies of every object, skeleton and test (see DEPFLAGS)
+-include $(OBJS:.o=.d) $(patsubst %.skel.h,%.bpf.o.d,$(SKELS))
 
 # Unit tests: tests/unit/test_*.c (cmocka), each linked with every object but main.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -93,16 +109,25 @@ LIB_OBJS  := $(filter-out $(OBJ)/bench/main.o,$(OBJS))
 $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(dir $@)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) -lcmocka $(LIBS)
+	$(Q)mkdir -p $(OBJ)/tests
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(OBJ)/tests/$*.d -MT $@ -o $@ $< $(LIB_OBJS) \
+		-lcmocka $(LIBS)
 
 unit-tests: $(UNIT_BINS)
+-include $(patsubst tests/unit/%.c,$(OBJ)/tests/%.d,$(UNIT_SRCS))
 
-# tests/run.sh runs unit binaries, then tests/integration/*.sh and tests/guest/*.sh
+# tests/run.sh runs unit binaries, then tests/integration/*.sh (the product),
+# tests/tools/*.sh (tooling: ASan, valgrind, short fuzz) and tests/guest/*.sh
 # (each: exit 0 pass, 77 skip with the reason on stdout, anything else fail).
+# `make test` runs them all; `make check-tools` only the tooling checks.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-tests
 	$(Q)$(MAKE) --no-print-directory STATIC=1 all
 	$(Q)tests/run.sh
+
+check-tools: deps
+	$(Q)$(MAKE) --no-print-directory all unit-tests
+	$(Q)TESTS=tests/tools/ tests/run.sh
 
 bench: deps all
 	$(Q)scripts/bench-overhead.sh
@@ -120,7 +145,7 @@ soak: deps
 	$(Q)$(MAKE) --no-print-directory STATIC=1 all
 	$(Q)scripts/soak.sh $(SOAK_ARGS)
 
-# The verdict on real runs (issue 9): host and guest A/A, real slowdowns, an
+# The verdict on real runs (docs/compare.md): host and guest A/A, real slowdowns, an
 # exact change (docs/compare.md, "Validation on real runs"). Hours at the
 # defaults; VALIDATE_VERDICT_ARGS="--host-pairs 3 --guest-pairs 2" for a short one.
 validate-verdict: deps
@@ -150,21 +175,21 @@ FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard tests/fuzz/fu
 .PHONY: fuzz asan check-asan
 fuzz: $(FUZZ_BINS)
 
-$(FUZZ_OUT)/obj/%.o: %.c $(SKELS) $(wildcard bench/*.h workloads/*.h bpf/*.h report/*.h) | $(GEN)/vmlinux.h
+$(FUZZ_OUT)/obj/%.o: %.c | $(SKELS) $(GEN)/vmlinux.h
 	$(Q)mkdir -p $(dir $@)
 	$(call msg,FUZZCC,$<)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+-include $(FUZZ_OBJS:.o=.d)
 
 $(FUZZ_OUT)/librmapbench.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# fuzz_run_args includes bench/runner.c and wraps fopen (see the harness)
-$(FUZZ_OUT)/fuzz_run_args: FUZZ_LDFLAGS := -Wl,--wrap=fopen
-$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OUT)/librmapbench.a | $(LIBPERF)/.stamp
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/librmapbench.a | $(LIBPERF)/.stamp
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $@ $< \
-		$(FUZZ_OUT)/librmapbench.a $(LIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -MF $(FUZZ_OUT)/obj/$*.d -MT $@ -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_OUT)/librmapbench.a $(LIBS)
+-include $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/obj/%.d,$(wildcard tests/fuzz/fuzz_*.c))
 
 # build/asan/rmapbench and build/asan/tests/test_*
 asan:
@@ -175,7 +200,7 @@ asan:
 # included, land in build/asan/reports/: any file there fails check-asan.
 SAN_REPORTS  := $(CURDIR)/build/asan/reports
 check-asan: asan
-	$(Q)bash tests/integration/asan_unit.sh
+	$(Q)bash tests/tools/asan_unit.sh
 	$(Q)rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
 	$(Q)RMB="$(CURDIR)/build/asan/rmapbench" RMAPBENCH_CHECK_ASAN=1 TESTS=integration/ \
 		ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(SAN_REPORTS)/asan \

@@ -2,7 +2,7 @@
 /*
  * Collectors measure something around every repetition, beside the slab
  * accounting: rmap-walk latency probes, perf counters. Each is one file in
- * bench/ ending in a `const struct collector`, listed in bench/collectors.c.
+ * bench/ ending in a `const struct collector`, listed in bench/collector.c.
  */
 #ifndef RMAPBENCH_COLLECTOR_H
 #define RMAPBENCH_COLLECTOR_H

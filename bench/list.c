@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runner.h"
+#include "list.h"
 #include "util.h"
 #include "wlctx.h"
 

@@ -7,7 +7,11 @@
 #include "export.h"
 #include "noise.h"
 #include "probe.h"
+#include "child.h"
+#include "list.h"
+#include "merge.h"
 #include "runner.h"
+#include "stat.h"
 #include "util.h"
 
 struct command {

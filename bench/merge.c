@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner.h"
+#include "merge.h"
 #include "util.h"
 
 /* What must be equal for two reports to be rounds of one measurement. */

@@ -22,6 +22,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "procfs.h"
 #include "probe_attach.h"
 #include "sysinfo.h"
 
@@ -159,7 +160,7 @@ static int kprobe_pmu(char *why, size_t len)
 	long type;
 	int ret;
 
-	ret = sysinfo_read_long(path, &type);
+	ret = procfs_read_long(path, &type);
 	if (ret) {
 		snprintf(why, len, "no kprobe PMU: %s: %s", path, sysinfo_strerr(ret, e, sizeof(e)));
 		return ret;

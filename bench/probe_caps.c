@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "procfs.h"
 #include "kallsyms.h"
 #include "probe_attach.h"
 #include "probe_caps.h"
@@ -156,9 +157,9 @@ static json_t *cap_bpf(void)
 		close(fd);
 		cap = cap_yes();
 	}
-	if (!sysinfo_read_long("/proc/sys/kernel/unprivileged_bpf_disabled", &val))
+	if (!procfs_read_long("/proc/sys/kernel/unprivileged_bpf_disabled", &val))
 		cap_set(cap, "unprivileged_bpf_disabled", json_integer(val));
-	if (!sysinfo_read_long("/proc/sys/net/core/bpf_jit_enable", &val))
+	if (!procfs_read_long("/proc/sys/net/core/bpf_jit_enable", &val))
 		cap_set(cap, "jit_enable", json_integer(val));
 	return cap;
 }
@@ -321,7 +322,7 @@ static json_t *cap_kallsyms(struct env *env)
 	json_t *cap;
 	long kr = -1;
 
-	sysinfo_read_long("/proc/sys/kernel/kptr_restrict", &kr);
+	procfs_read_long("/proc/sys/kernel/kptr_restrict", &kr);
 	if (env->ksyms->err)
 		cap = cap_no("/proc/kallsyms: %s", sysinfo_strerr(env->ksyms->err, e, sizeof(e)));
 	else if (!env->ksyms->lines)
@@ -345,7 +346,7 @@ static json_t *cap_swap(void)
 	long long total = 0, size;
 	bool header = true;
 
-	text = sysinfo_slurp("/proc/swaps", NULL);
+	text = procfs_slurp("/proc/swaps", NULL);
 	if (!text) {
 		json_decref(devices);
 		return cap_no("/proc/swaps: %s", sysinfo_strerr(errno, e, sizeof(e)));
@@ -432,7 +433,7 @@ static const char *zram_module(char *why, size_t len)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
-	dep = sysinfo_slurp(path, NULL);
+	dep = procfs_slurp(path, NULL);
 	if (dep) {
 		bool found = strstr(dep, "/zram.ko") != NULL;
 
@@ -516,7 +517,7 @@ static void cgroups_scan(struct cgroups *cg)
 	}
 	if (f)
 		fclose(f);
-	text = sysinfo_slurp("/proc/cgroups", NULL);
+	text = procfs_slurp("/proc/cgroups", NULL);
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save))
 		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &en) == 4 &&
@@ -525,8 +526,8 @@ static void cgroups_scan(struct cgroups *cg)
 	free(text);
 	if (cg->v2[0]) {
 		snprintf(path, sizeof(path), "%s/cgroup.controllers", cg->v2);
-		text = sysinfo_slurp(path, NULL);
-		cg->v2_memory = text && sysinfo_has_word(text, "memory");
+		text = procfs_slurp(path, NULL);
+		cg->v2_memory = text && procfs_has_word(text, "memory");
 		free(text);
 	}
 }
@@ -583,14 +584,14 @@ static json_t *cap_thp(void)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/enabled", dir);
-	ret = sysinfo_read(path, text, sizeof(text));
+	ret = procfs_read(path, text, sizeof(text));
 	if (ret < 0)
 		return cap_no("%s: %s", path, sysinfo_strerr(ret, e, sizeof(e)));
-	if (sysinfo_bracket_choice(text, enabled, sizeof(enabled)))
+	if (procfs_bracket_choice(text, enabled, sizeof(enabled)))
 		return cap_no("%s: no selected mode in \"%s\"", path, text);
 	snprintf(path, sizeof(path), "%s/defrag", dir);
-	if (sysinfo_read(path, text, sizeof(text)) < 0 ||
-	    sysinfo_bracket_choice(text, defrag, sizeof(defrag)))
+	if (procfs_read(path, text, sizeof(text)) < 0 ||
+	    procfs_bracket_choice(text, defrag, sizeof(defrag)))
 		defrag[0] = '\0';
 	if (!strcmp(enabled, "never"))
 		cap = cap_no("disabled: %s/enabled is [never]", dir);
@@ -599,7 +600,7 @@ static json_t *cap_thp(void)
 	cap_set(cap, "enabled", jstr(enabled));
 	cap_set(cap, "defrag", defrag[0] ? jstr(defrag) : json_null());
 	snprintf(path, sizeof(path), "%s/hpage_pmd_size", dir);
-	cap_set(cap, "pmd_size", sysinfo_read_long(path, &pmd) ? json_null() : json_integer(pmd));
+	cap_set(cap, "pmd_size", procfs_read_long(path, &pmd) ? json_null() : json_integer(pmd));
 	return cap;
 }
 
@@ -611,7 +612,7 @@ static json_t *cap_long_file(const char *path, const char *key)
 	long val;
 	int ret;
 
-	ret = sysinfo_read_long(path, &val);
+	ret = procfs_read_long(path, &val);
 	if (ret)
 		return cap_no("%s: %s", path, sysinfo_strerr(ret, e, sizeof(e)));
 	cap = cap_yes();
@@ -654,7 +655,7 @@ static json_t *cap_numa(void)
 		return cap_no("no node directories in %s", dir);
 	cap = cap_yes();
 	cap_set(cap, "nodes", json_integer(nodes));
-	if (sysinfo_read("/sys/devices/system/node/online", online, sizeof(online)) >= 0)
+	if (procfs_read("/sys/devices/system/node/online", online, sizeof(online)) >= 0)
 		cap_set(cap, "online", jstr(online));
 	return cap;
 }
@@ -720,7 +721,7 @@ static json_t *cap_perf_event(__u32 type, __u64 config, const char *what)
 		if (error == ENOENT && type == PERF_TYPE_HARDWARE && !cpu_pmu())
 			return cap_no("perf_event_open(%s): %s; no CPU PMU in %s", what, e, PMU_DIR);
 		if ((error == EACCES || error == EPERM) &&
-		    !sysinfo_read_long("/proc/sys/kernel/perf_event_paranoid", &paranoid))
+		    !procfs_read_long("/proc/sys/kernel/perf_event_paranoid", &paranoid))
 			return cap_no("perf_event_open(%s): %s; perf_event_paranoid=%ld, euid %d",
 				      what, e, paranoid, (int)geteuid());
 		return cap_no("perf_event_open(%s): %s", what, e);
@@ -753,7 +754,7 @@ static json_t *cap_perf(void)
 	cap_set(group, "instructions", cap_perf_event(PERF_TYPE_HARDWARE,
 						      PERF_COUNT_HW_INSTRUCTIONS,
 						      "hardware instructions"));
-	if (!sysinfo_read_long("/proc/sys/kernel/perf_event_paranoid", &paranoid)) {
+	if (!procfs_read_long("/proc/sys/kernel/perf_event_paranoid", &paranoid)) {
 		json_t *cap;
 		const char *key;
 
@@ -843,7 +844,7 @@ static json_t *cap_slab_caches(void)
 	int err = 0;
 	int k;
 
-	slabinfo = sysinfo_slurp("/proc/slabinfo", NULL);
+	slabinfo = procfs_slurp("/proc/slabinfo", NULL);
 	if (!slabinfo)
 		err = -errno;
 	for (k = 0; k < NR_SLAB_KINDS; k++)
@@ -860,7 +861,7 @@ static json_t *cap_slab_nomerge(void)
 	int cmd = -1, def;
 	json_t *cap;
 
-	cmdline = sysinfo_slurp("/proc/cmdline", NULL);
+	cmdline = procfs_slurp("/proc/cmdline", NULL);
 	for (tok = cmdline ? strtok_r(cmdline, " \t\n", &save) : NULL; tok;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (!strcmp(tok, "--"))

@@ -21,7 +21,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "config.h"
-#include "runner.h"
+#include "merge.h"
+#include "rounds.h"
+#include "summary.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_sig;

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "procfs.h"
 #include "slabacct.h"
 #include "kallsyms.h"
 #include "slabcache.h"
@@ -240,7 +241,7 @@ static int configure(struct slabacct *sa, char *reason, size_t len)
 	char *slabinfo;
 	int k;
 
-	slabinfo = sysinfo_slurp("/proc/slabinfo", NULL);
+	slabinfo = procfs_slurp("/proc/slabinfo", NULL);
 	for (k = 0; k < SA_NR_KINDS; k++) {
 		resolve_kind(k, &sa->kinds[k], slabinfo);
 		sa->present[k] = sa->kinds[k].present;

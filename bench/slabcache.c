@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "slabcache.h"
 #include "sysinfo.h"
 
@@ -72,7 +73,7 @@ int slab_cache_lookup(const char *name, struct slab_cache *c)
 		}
 	}
 	snprintf(path, sizeof(path), SLAB_SYSFS "/%s/aliases", name);
-	if (sysinfo_read_long(path, &c->aliases))
+	if (procfs_read_long(path, &c->aliases))
 		c->aliases = -1;
 	if (c->target[0] && merged_names(c, name)) {
 		slab_cache_free(c);

@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "probe.h"
-#include "runner.h"
+#include "run_json.h"
+#include "stat.h"
 #include "util.h"
 
 static int exec_child(void *arg, int result_fd)
@@ -121,9 +123,8 @@ int cmd_stat(int argc, char **argv)
 	}
 	t0 = now_ns();
 	close(tc.result_fd);
-	if (write(tc.go_fd, "g", 1) != 1)
+	if (release_tracked(&tc))
 		err("stat: cannot start the command");
-	close(tc.go_fd);
 	while (waitpid(tc.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	dt = now_ns() - t0;
@@ -145,7 +146,7 @@ int cmd_stat(int argc, char **argv)
 
 		for (int i = optind; i < argc; i++)
 			json_array_append_new(cmd, json_string(argv[i]));
-		out = report_header("rmapbench-stat");
+		out = run_json_header("rmapbench-stat");
 		json_object_set_new(out, "command", cmd);
 		json_object_set_new(out, "exit_status", json_integer(ret));
 		json_object_set_new(out, "wall_ns", json_integer(dt));

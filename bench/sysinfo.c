@@ -18,136 +18,6 @@
 
 #include "sysinfo.h"
 
-/* ---- files ---------------------------------------------------------- */
-
-int sysinfo_read(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	size_t got = 0;
-	int fd, ret;
-
-	if (!len)
-		return -EINVAL;
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			close(fd);
-			buf[0] = '\0';
-			return ret;
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	while (got && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
-		got--;
-	buf[got] = '\0';
-	return (int)got;
-}
-
-char *sysinfo_slurp(const char *path, size_t *lenp)
-{
-	size_t cap = 4096, len = 0;
-	char *buf, *tmp;
-	ssize_t n;
-	int fd, saved;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
-	if (!buf)
-		goto fail;
-	for (;;) {
-		if (len + 1 >= cap) {
-			tmp = realloc(buf, cap * 2);
-			if (!tmp)
-				goto fail;
-			buf = tmp;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (lenp)
-		*lenp = len;
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
-int sysinfo_read_long(const char *path, long *val)
-{
-	char buf[64], *end;
-	int ret;
-
-	ret = sysinfo_read(path, buf, sizeof(buf));
-	if (ret < 0)
-		return ret;
-	errno = 0;
-	*val = strtol(buf, &end, 10);
-	if (errno || end == buf)
-		return -EINVAL;
-	return 0;
-}
-
-int sysinfo_bracket_choice(const char *text, char *out, size_t len)
-{
-	const char *open, *close_;
-	size_t n;
-
-	if (len)
-		out[0] = '\0';
-	open = strchr(text, '[');
-	if (!open)
-		return -ENOENT;
-	close_ = strchr(open, ']');
-	if (!close_ || close_ == open + 1)
-		return -ENOENT;
-	n = close_ - open - 1;
-	if (n >= len)
-		return -ENOSPC;
-	memcpy(out, open + 1, n);
-	out[n] = '\0';
-	return 0;
-}
-
-bool sysinfo_has_word(const char *text, const char *word)
-{
-	size_t wl = strlen(word);
-	const char *p = text;
-
-	while ((p = strstr(p, word))) {
-		bool start = p == text || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n';
-		char end = p[wl];
-
-		if (start && (end == '\0' || end == ' ' || end == '\t' || end == '\n'))
-			return true;
-		p += wl;
-	}
-	return false;
-}
-
 /* ---- errno text ----------------------------------------------------- */
 
 const char *sysinfo_errname(int err)
@@ -284,7 +154,7 @@ static void kconfig_load(void)
 		return;
 	if (uname(&u) == 0) {
 		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-		kconfig_text = sysinfo_slurp(path, NULL);
+		kconfig_text = procfs_slurp(path, NULL);
 	}
 	if (!kconfig_text)
 		kconfig_err = errno ? errno : ENOENT;
@@ -419,7 +289,7 @@ static json_t *cpu_model(void)
 	size_t i;
 	char *text;
 
-	text = sysinfo_slurp("/proc/cpuinfo", NULL);
+	text = procfs_slurp("/proc/cpuinfo", NULL);
 	if (!text)
 		return ret;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -440,7 +310,7 @@ static json_t *memory_kib(void)
 	char *text;
 	long long kib = -1;
 
-	text = sysinfo_slurp("/proc/meminfo", NULL);
+	text = procfs_slurp("/proc/meminfo", NULL);
 	if (!text)
 		return json_null();
 	if (find_field(text, "MemTotal", val, sizeof(val)))
@@ -473,7 +343,7 @@ json_t *probe_kernel(void)
 
 	if (uname(&u))
 		return NULL;
-	text = sysinfo_slurp("/proc/cmdline", NULL);
+	text = procfs_slurp("/proc/cmdline", NULL);
 	if (text) {
 		size_t n = strlen(text);
 

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "procfs.h"	/* the sysfs/procfs readers */
+
 /* {release, version, cmdline, config_sha256|null} of the running kernel */
 json_t *probe_kernel(void);
 /* {cpu_model, cores, memory_kib, virt, accel:null} */
@@ -26,20 +28,6 @@ const char *sysinfo_virt(void);
 void sysinfo_sha256_hex(const void *data, size_t len, char hex[SYSINFO_SHA256_HEX]);
 /* SHA-256 of the decompressed contents of a gzip file. 0 or -errno. */
 int sysinfo_sha256_gzfile(const char *path, char hex[SYSINFO_SHA256_HEX]);
-
-/*
- * Reads a (small, procfs/sysfs) file into @buf, NUL-terminated, trailing
- * newlines cut. Returns the length or -errno.
- */
-int sysinfo_read(const char *path, char *buf, size_t len);
-/* Whole file into a malloc'ed, NUL-terminated buffer; NULL with errno set. */
-char *sysinfo_slurp(const char *path, size_t *lenp);
-/* First integer of a file. 0 or -errno. */
-int sysinfo_read_long(const char *path, long *val);
-/* The bracketed choice of "always [madvise] never". 0 or -ENOENT. */
-int sysinfo_bracket_choice(const char *text, char *out, size_t len);
-/* Whether the whitespace-separated @text contains the word @word. */
-bool sysinfo_has_word(const char *text, const char *word);
 
 /*
  * Kernel configuration (/proc/config.gz, else /boot/config-<release>).

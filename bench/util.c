@@ -146,21 +146,6 @@ int json_write_atomic(json_t *json, const char *path)
 	return ret;
 }
 
-int read_text(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = 0;
-	return 0;
-}
-
 char *ini_read(const char *path, char *why, size_t len, int *line)
 {
 	FILE *f = fopen(path, "re");

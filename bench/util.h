@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "procfs.h"
+
 /* Exit codes (README "Exit codes"). */
 #define EXIT_OK		0
 #define EXIT_REGRESSION	1	/* compare: a gated metric regressed */
@@ -36,8 +38,6 @@ int file_write_atomic(const char *path, const void *data, size_t len, char *why,
 int json_write_atomic(json_t *json, const char *path);
 int text_write_atomic(const char *text, size_t len, const char *path);
 
-/* Reads a small text file into @buf (NUL-terminated, trailing newline cut). */
-int read_text(const char *path, char *buf, size_t len);
 /*
  * Reads an INI file whole, for ini_parse_string(), refusing what libinih
  * would misread: more than INI_FILE_MAX bytes (it would read /dev/zero

@@ -100,8 +100,9 @@ int wl_fail(struct wl_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (!ctx->failure)
-		ctx->failure = strdup(buf);
+	if (!ctx->failed)
+		snprintf(ctx->failure, sizeof(ctx->failure), "%s", buf);
+	ctx->failed = true;
 	return -1;
 }
 
@@ -249,10 +250,10 @@ json_t *wlctx_run(const struct workload_info *info, const long *values,
 
 	ret = info->run(&ctx);
 	flush_latencies(&ctx);
-	if (ret && !ctx.failure)
-		ctx.failure = strdup("workload returned an error without a message");
-	res = json_pack("{s:s, s:s?, s:o, s:o}", "status", ctx.failure ? "failed" : "ok",
-			"reason", ctx.failure, "metrics", ctx.metrics, "notes", ctx.notes);
-	free(ctx.failure);
+	if (ret && !ctx.failed)
+		wl_fail(&ctx, "workload returned an error without a message");
+	res = json_pack("{s:s, s:s?, s:o, s:o}", "status", ctx.failed ? "failed" : "ok",
+			"reason", ctx.failed ? ctx.failure : NULL, "metrics", ctx.metrics,
+			"notes", ctx.notes);
 	return res;
 }

@@ -13,7 +13,8 @@ struct wl_ctx {
 	const bool *present;
 	json_t *metrics;
 	json_t *notes;
-	char *failure;
+	bool failed;			/* wl_fail() was called */
+	char failure[1024];		/* its first message */
 	struct wl_latency_set *lat;	/* per-operation samples */
 };
 

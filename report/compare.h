@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel comparison and report graphs (issue 5). bench/main.c dispatches
+ * Kernel comparison and report graphs (docs/compare.md). bench/main.c dispatches
  * to these; argv[0] is the subcommand name.
  */
 #ifndef RMAPBENCH_COMPARE_H

@@ -13,7 +13,7 @@
 
 #include "compare.h"
 #include "fingerprint.h"
-#include "runner.h"
+#include "run_json.h"
 #include "sysinfo.h"
 
 #define FP_DOMAIN "rmapbench-machine-fingerprint 1"
@@ -207,7 +207,7 @@ int cmd_fingerprint(int argc, char **argv)
 		fprintf(stderr, "rmapbench fingerprint: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	header = report_header("rmapbench-report");
+	header = run_json_header("rmapbench-report");
 	machine = json_object_get(header, "machine");
 	if (!machine || !json_is_string(json_object_get(machine, "fingerprint"))) {
 		fprintf(stderr, "rmapbench fingerprint: cannot describe this machine\n");

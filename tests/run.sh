@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: cmocka unit binaries (build/tests/test_*), then
-# tests/integration/*.sh and tests/guest/*.sh. A script passes with exit 0,
+# tests/integration/*.sh (the product on this host), tests/tools/*.sh
+# (tooling checks: ASan, valgrind, a short fuzz) and tests/guest/*.sh
+# (QEMU). `make check-tools` runs tests/tools/ alone. A script passes with exit 0,
 # is skipped with exit 77 (its last output line says why), fails otherwise.
 # TESTS="pattern" runs only matching tests; V=1 shows every test's output.
 set -u
@@ -33,7 +35,7 @@ for t in build/tests/test_*; do
 	printf '%-40s %s\n' "$name" "$([ "$rc" -eq 0 ] && echo "ok (${p:-0} cases)" || echo FAIL)"
 done
 
-for t in tests/integration/*.sh tests/guest/*.sh; do
+for t in tests/integration/*.sh tests/tools/*.sh tests/guest/*.sh; do
 	[ -f "$t" ] || continue
 	[ "$(basename "$t")" = lib.sh ] && continue
 	want "$t" || continue

@@ -81,10 +81,8 @@ static void chain_error(struct chain *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (__atomic_exchange_n(&c->shared->failed, 1, __ATOMIC_SEQ_CST))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(c->shared->error, sizeof(c->shared->error), fmt, ap);
+	wl_first_error(&c->shared->failed, c->shared->error, sizeof(c->shared->error), fmt, ap);
 	va_end(ap);
 }
 

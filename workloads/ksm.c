@@ -26,9 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "memcg.h"
+#include "procfs.h"
+#include "proctree.h"
+#include "treewl.h"
 #include "workload.h"
 #include "wl_util.h"
+#include "zram.h"
 
 #define KSM_DIR		"/sys/kernel/mm/ksm"
 #define KSM_PHASE_REFAULT 1
@@ -36,25 +40,19 @@
 enum ksm_then { THEN_NOTHING, THEN_RECLAIM, THEN_COMPACT };
 
 struct ksm {
-	struct wl_ctx *ctx;
-	long fanout;
-	long depth;
+	struct treewl w;
 	long pages;
 	long distinct;
 	long then;
 	long merge_timeout_s;
-	char *region;
-	size_t len;
 	int op_refault;
-	struct share_tree tree;
-	struct wl_guard guard;
 	struct wl_swap swap;
 	struct wl_memcg cg;
 };
 
 static const struct wl_param ksm_params[] = {
 	{ "fanout", 2, 1, 16, "children per process of the tree" },
-	{ "depth", 1, 1, 4, "levels of the tree below the root" },
+	TREEWL_PARAM_DEPTH,
 	{ "pages", 1024, 16, 65536, "mergeable pages per process" },
 	{ "distinct", 16, 1, 4096, "different page contents (KSM pages after merging)" },
 	{ "then", 1, 0, 2, "after merging: 0 nothing, 1 cgroup reclaim + refault, 2 compaction" },
@@ -67,16 +65,7 @@ static void fill(struct ksm *k)
 	size_t page = wl_page_size();
 
 	for (long i = 0; i < k->pages; i++)
-		memset(k->region + i * page, (int)(i % k->distinct) + 1, page);
-}
-
-static unsigned long read_pages(const char *p, size_t len)
-{
-	unsigned long sum = 0;
-
-	for (size_t off = 0; off < len; off += wl_page_size())
-		sum += ((const volatile char *)p)[off];
-	return sum;
+		memset(k->w.region + i * page, (int)(i % k->distinct) + 1, page);
 }
 
 static int member_fn(struct share_tree *t, int phase, void *arg)
@@ -88,7 +77,7 @@ static int member_fn(struct share_tree *t, int phase, void *arg)
 		fill(k);
 	} else if (phase == KSM_PHASE_REFAULT) {
 		t0 = wl_now_ns();
-		read_pages(k->region, k->len);
+		treewl_read_pages(k->w.region, k->w.len);
 		tree_latency(t, k->op_refault, wl_now_ns() - t0);
 	}
 	return 0;
@@ -100,28 +89,28 @@ static long long ksm_value(const char *name)
 	long long v;
 
 	snprintf(path, sizeof(path), KSM_DIR "/%s", name);
-	return wl_read_ll(path, &v) ? -1 : v;
+	return procfs_read_ll(path, &v) ? -1 : v;
 }
 
 static int start_ksmd(struct ksm *k, char *why, size_t len)
 {
-	if (wl_guard_set(&k->guard, KSM_DIR "/pages_to_scan", "5000", why, len) ||
-	    wl_guard_set(&k->guard, KSM_DIR "/sleep_millisecs", "10", why, len))
+	if (wl_guard_set(&k->w.guard, KSM_DIR "/pages_to_scan", "5000", why, len) ||
+	    wl_guard_set(&k->w.guard, KSM_DIR "/sleep_millisecs", "10", why, len))
 		return -1;
-	return wl_guard_set(&k->guard, KSM_DIR "/run", "1", why, len);
+	return wl_guard_set(&k->w.guard, KSM_DIR "/run", "1", why, len);
 }
 
 /* Pages of the tree's processes mapped to KSM pages; -1 before 5.19. */
 static long long tree_merging(struct ksm *k)
 {
-	const pid_t *pids = tree_pids(&k->tree);
+	const pid_t *pids = tree_pids(&k->w.tree);
 	char path[64];
 	long long sum = 0, v;
 
-	for (long i = -1; i < k->tree.nodes; i++) {
+	for (long i = -1; i < k->w.tree.nodes; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages",
 			 i < 0 ? getpid() : pids[i]);
-		if (wl_read_ll(path, &v))
+		if (procfs_read_ll(path, &v))
 			return -1;
 		sum += v;
 	}
@@ -144,7 +133,7 @@ static long long merged_now(struct ksm *k, long long sharing0)
 static int wait_merged(struct ksm *k, long long sharing0, long long shared0)
 {
 	bool per_process = tree_merging(k) >= 0;
-	long long expect = (k->tree.nodes + 1) * k->pages, got = 0, last = -1;
+	long long expect = (k->w.tree.nodes + 1) * k->pages, got = 0, last = -1;
 	uint64_t t0 = wl_now_ns(), still = t0, now;
 	struct timespec ts = { 0, 50 * 1000000 };
 
@@ -165,21 +154,21 @@ static int wait_merged(struct ksm *k, long long sharing0, long long shared0)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	wl_timed(k->ctx, "ksm.merge_ns", wl_now_ns() - t0, "ns", "lower");
-	wl_note(k->ctx, "ksm_merged_count", "%s", per_process ?
+	wl_timed(k->w.ctx, "ksm.merge_ns", wl_now_ns() - t0, "ns", "lower");
+	wl_note(k->w.ctx, "ksm_merged_count", "%s", per_process ?
 		"sum of /proc/PID/ksm_merging_pages over the tree" :
 		"system-wide pages_sharing delta (no /proc/PID/ksm_merging_pages)");
-	wl_exact(k->ctx, "ksm.expected_merged", expect, "pages", "none");
-	wl_timed(k->ctx, "ksm.merged", got, "pages", "higher");
+	wl_exact(k->w.ctx, "ksm.expected_merged", expect, "pages", "none");
+	wl_timed(k->w.ctx, "ksm.merged", got, "pages", "higher");
 	/* system-wide: whatever else is MADV_MERGEABLE (QEMU guests) counts too */
-	wl_timed(k->ctx, "ksm.pages_shared", ksm_value("pages_shared") - shared0, "pages",
+	wl_timed(k->w.ctx, "ksm.pages_shared", ksm_value("pages_shared") - shared0, "pages",
 		 "none");
-	wl_timed(k->ctx, "ksm.pages_sharing", ksm_value("pages_sharing") - sharing0, "pages",
+	wl_timed(k->w.ctx, "ksm.pages_sharing", ksm_value("pages_sharing") - sharing0, "pages",
 		 "none");
-	wl_note(k->ctx, "ksm_pages_shared", "ksm.pages_shared/pages_sharing: system-wide "
+	wl_note(k->w.ctx, "ksm_pages_shared", "ksm.pages_shared/pages_sharing: system-wide "
 		"deltas of %s/pages_shared and pages_sharing", KSM_DIR);
 	if (got <= 0)
-		return wl_fail(k->ctx, "ksmd merged nothing in %ld s", k->merge_timeout_s);
+		return wl_fail(k->w.ctx, "ksmd merged nothing in %ld s", k->merge_timeout_s);
 	return 0;
 }
 
@@ -211,21 +200,21 @@ static void release_ksm_refs(struct ksm *k)
 			  -1, 0);
 
 	if (keep == MAP_FAILED || madvise(keep, page, MADV_MERGEABLE)) {
-		wl_note(k->ctx, "ksm_release", "cannot map a mergeable page (%s): anon_vmas "
+		wl_note(k->w.ctx, "ksm_release", "cannot map a mergeable page (%s): anon_vmas "
 			"may stay referenced after the tree exits", strerror(errno));
 		goto out;
 	}
 	start = ksm_value("full_scans");
 	while (start >= 0 && (now = ksm_value("full_scans")) >= 0 && now < start + 2) {
 		if (wl_now_ns() - t0 > (uint64_t)k->merge_timeout_s * 1000000000ull) {
-			wl_note(k->ctx, "ksm_release", "ksmd did not complete 2 full scans in "
+			wl_note(k->w.ctx, "ksm_release", "ksmd did not complete 2 full scans in "
 				"%ld s: anon_vmas may stay referenced", k->merge_timeout_s);
 			goto out;
 		}
 		nanosleep(&ts, NULL);
 	}
 	if (start < 0 || now < 0)
-		wl_note(k->ctx, "ksm_release", "no %s/full_scans: anon_vmas may stay "
+		wl_note(k->w.ctx, "ksm_release", "no %s/full_scans: anon_vmas may stay "
 			"referenced after the tree exits", KSM_DIR);
 out:
 	if (keep != MAP_FAILED)
@@ -240,20 +229,20 @@ static int then_reclaim(struct ksm *k, long long usage0)
 	char why[WL_REASON_LEN];
 	uint64_t t0;
 
-	ns = wl_memcg_reclaim(k->ctx, &k->cg, target, 8, &method, why, sizeof(why));
+	ns = wl_memcg_reclaim(k->w.ctx, &k->cg, target, 8, &method, why, sizeof(why));
 	if (ns < 0)
-		return wl_fail(k->ctx, "cgroup reclaim: %s", why);
-	wl_note(k->ctx, "reclaim_method", "%s", method);
-	wl_timed(k->ctx, "reclaim.pages_out", wl_vmstat("pswpout") - out0, "pages", "none");
-	wl_timed(k->ctx, "reclaim.ns", ns, "ns", "lower");
+		return wl_fail(k->w.ctx, "cgroup reclaim: %s", why);
+	wl_note(k->w.ctx, "reclaim_method", "%s", method);
+	wl_timed(k->w.ctx, "reclaim.pages_out", wl_vmstat("pswpout") - out0, "pages", "none");
+	wl_timed(k->w.ctx, "reclaim.ns", ns, "ns", "lower");
 	in0 = wl_vmstat("pswpin");
 	t0 = wl_now_ns();
-	read_pages(k->region, k->len);
-	wl_latency(k->ctx, "op.refault", wl_now_ns() - t0);
-	if (tree_phase(k->ctx, &k->tree, KSM_PHASE_REFAULT))
+	treewl_read_pages(k->w.region, k->w.len);
+	wl_latency(k->w.ctx, "op.refault", wl_now_ns() - t0);
+	if (tree_phase(k->w.ctx, &k->w.tree, KSM_PHASE_REFAULT))
 		return -1;
-	wl_timed(k->ctx, "refault.ns", wl_now_ns() - t0, "ns", "lower");
-	wl_timed(k->ctx, "refault.pages_in", wl_vmstat("pswpin") - in0, "pages", "none");
+	wl_timed(k->w.ctx, "refault.ns", wl_now_ns() - t0, "ns", "lower");
+	wl_timed(k->w.ctx, "refault.pages_in", wl_vmstat("pswpin") - in0, "pages", "none");
 	return 0;
 }
 
@@ -261,46 +250,38 @@ static int then_compact(struct ksm *k)
 {
 	long long ok0 = wl_vmstat("pgmigrate_success");
 	uint64_t t0 = wl_now_ns();
-	int ret = wl_write_file("/proc/sys/vm/compact_memory", "1");
+	int ret = procfs_write("/proc/sys/vm/compact_memory", "1");
 
-	wl_latency(k->ctx, "op.compact", wl_now_ns() - t0);
+	wl_latency(k->w.ctx, "op.compact", wl_now_ns() - t0);
 	if (ret)
-		return wl_fail(k->ctx, "write /proc/sys/vm/compact_memory: %s", strerror(-ret));
-	wl_timed(k->ctx, "migrate.pgmigrate_success", wl_vmstat("pgmigrate_success") - ok0,
+		return wl_fail(k->w.ctx, "write /proc/sys/vm/compact_memory: %s", strerror(-ret));
+	wl_timed(k->w.ctx, "migrate.pgmigrate_success", wl_vmstat("pgmigrate_success") - ok0,
 		 "pages", "none");
 	return 0;
 }
 
-static int run_tree(struct ksm *k)
+static int run_tree(void *arg)
 {
+	struct ksm *k = arg;
 	long long usage0 = k->then == THEN_RECLAIM ? wl_memcg_usage(&k->cg) : 0;
 	long long sharing0 = ksm_value("pages_sharing"), shared0 = ksm_value("pages_shared");
 	char why[WL_REASON_LEN];
 	bool ksmd_started = false;
 	int ret;
 
-	k->len = k->pages * wl_page_size();
-	k->region = mmap(NULL, k->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	if (k->region == MAP_FAILED)
-		return wl_fail(k->ctx, "mmap %zu bytes: %s", k->len, strerror(errno));
-	if (madvise(k->region, k->len, MADV_MERGEABLE))
-		return wl_fail(k->ctx, "MADV_MERGEABLE: %s", strerror(errno));
-	madvise(k->region, k->len, MADV_NOHUGEPAGE);	/* KSM merges small pages */
+	/* KSM merges small pages: no THP */
+	if (treewl_map(&k->w, k->pages, true))
+		return -1;
 	fill(k);
-	ret = tree_init(&k->tree, k->fanout, k->depth, member_fn, k);
-	if (ret)
-		return wl_fail(k->ctx, "tree: %s", strerror(-ret));
-	k->op_refault = tree_op(&k->tree, "op.refault");
-	if (k->then == THEN_RECLAIM)
-		k->tree.memcg = &k->cg;
-	ret = tree_build(k->ctx, &k->tree);
-	wl_exact(k->ctx, "tree.processes", k->tree.nodes + 1, "processes", "none");
+	if (treewl_tree(&k->w, member_fn, k))
+		return -1;
+	k->op_refault = tree_op(&k->w.tree, "op.refault");
+	ret = treewl_build(&k->w, k->then == THEN_RECLAIM ? &k->cg : NULL);
 	/* the pages are charged: the driver leaves before the group is squeezed */
 	if (!ret && k->then == THEN_RECLAIM && wl_memcg_leave(&k->cg, why, sizeof(why)))
-		ret = wl_fail(k->ctx, "%s", why);
+		ret = wl_fail(k->w.ctx, "%s", why);
 	if (!ret && start_ksmd(k, why, sizeof(why)))
-		ret = wl_fail(k->ctx, "%s", why);
+		ret = wl_fail(k->w.ctx, "%s", why);
 	else if (!ret)
 		ksmd_started = true;
 	if (!ret)
@@ -309,45 +290,45 @@ static int run_tree(struct ksm *k)
 		ret = then_reclaim(k, usage0);
 	else if (!ret && k->then == THEN_COMPACT)
 		ret = then_compact(k);
-	ret |= tree_finish(k->ctx, &k->tree);
-	munmap(k->region, k->len);
+	ret |= tree_finish(k->w.ctx, &k->w.tree);
+	treewl_unmap(&k->w);
 	if (ksmd_started)
 		release_ksm_refs(k);
 	return ret ? -1 : 0;
 }
 
+/* then=1: zram swap and a memory cgroup */
+static int setup(void *arg, char *why, size_t len)
+{
+	struct ksm *k = arg;
+	char reason[WL_REASON_LEN] = "";
+	uint64_t swap_bytes;
+
+	if (k->then != THEN_RECLAIM)
+		return 0;
+	/* zram only uses memory for what is swapped: size it for no merging at all */
+	swap_bytes = (treewl_members(k->w.ctx) + 1) * k->pages * wl_page_size() * 5 / 4 +
+		     (16 << 20);
+	if (!wl_swap_supported(reason, sizeof(reason)) ||
+	    !wl_memcg_supported(reason, sizeof(reason)) ||
+	    wl_swap_create(&k->w.guard, &k->swap, swap_bytes, reason, sizeof(reason)) ||
+	    wl_memcg_create(&k->w.guard, &k->cg, reason, sizeof(reason))) {
+		snprintf(why, len, "then=1 (reclaim): %s", reason);
+		return -1;
+	}
+	return 0;
+}
+
 static int ksm_run(struct wl_ctx *ctx)
 {
 	struct ksm k = {
-		.ctx = ctx,
-		.fanout = wl_param(ctx, "fanout"),
-		.depth = wl_param(ctx, "depth"),
 		.pages = wl_param(ctx, "pages"),
 		.distinct = wl_param(ctx, "distinct"),
 		.then = wl_param(ctx, "then"),
 		.merge_timeout_s = wl_param(ctx, "merge_timeout_s"),
 	};
-	uint64_t swap_bytes;
-	char why[WL_REASON_LEN] = "";
-	int ret = -1;
 
-	if (tree_size(k.fanout, k.depth) > TREE_MAX_NODES)
-		return wl_fail(ctx, "fanout^1 + ... + fanout^depth = %ld processes: at most %d",
-			       tree_size(k.fanout, k.depth), TREE_MAX_NODES);
-	if (wl_guard_begin(&k.guard, why, sizeof(why)))
-		return wl_fail(ctx, "%s", why);
-	/* zram only uses memory for what is swapped: size it for no merging at all */
-	swap_bytes = (tree_size(k.fanout, k.depth) + 1) * k.pages * wl_page_size() * 5 / 4 +
-		     (16 << 20);
-	if (k.then == THEN_RECLAIM &&
-	    (!wl_swap_supported(why, sizeof(why)) || !wl_memcg_supported(why, sizeof(why)) ||
-	     wl_swap_create(&k.guard, &k.swap, swap_bytes, why, sizeof(why)) ||
-	     wl_memcg_create(&k.guard, &k.cg, why, sizeof(why))))
-		wl_fail(ctx, "then=1 (reclaim): %s", why);
-	else
-		ret = run_tree(&k);
-	wl_guard_end(&k.guard);
-	return ret;
+	return treewl_run(&k.w, ctx, true, setup, run_tree, &k);
 }
 
 static bool ksm_supported(char *reason, size_t len)
@@ -366,9 +347,8 @@ static bool ksm_supported(char *reason, size_t len)
 /* Every process writes its own copy before KSM merges them. */
 static void ksm_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
-	e->procs = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth")) + 1;
-	e->bytes = (uint64_t)wl_param(ctx, "pages") * 4096 * e->procs;
-	e->vmas = 128;
+	treewl_estimate(ctx, e, (uint64_t)wl_param(ctx, "pages") * wl_page_size() *
+				(treewl_members(ctx) + 1));
 }
 
 const struct workload_info ksm_info = {

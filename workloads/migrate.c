@@ -28,7 +28,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "procfs.h"
+#include "proctree.h"
+#include "treewl.h"
 #include "workload.h"
 #include "wl_util.h"
 
@@ -48,22 +50,17 @@ static const char *const method_names[] = {
 };
 
 struct migrate {
-	struct wl_ctx *ctx;
-	long fanout;
-	long depth;
+	struct treewl w;
 	long pages;
 	long cow_pct;
 	int method;
-	char *region;
-	size_t len;
 	uint64_t *pfn_before;
 	uint64_t *pfn_after;
-	struct share_tree tree;
 };
 
 static const struct wl_param migrate_params[] = {
 	{ "fanout", 4, 1, 16, "children per process of the tree sharing the pages" },
-	{ "depth", 1, 1, 4, "levels of the tree below the root" },
+	TREEWL_PARAM_DEPTH,
 	{ "pages", 2048, 16, 65536, "pages of the region the root writes" },
 	{ "cow_pct", 0, 0, 100, "percent of the pages every member rewrites (private copies)" },
 	{ "method", 0, 0, 3,
@@ -79,8 +76,8 @@ static int memory_nodes(int *first, int *second)
 	char *p = buf;
 
 	*first = *second = -1;
-	if (wl_read_file("/sys/devices/system/node/has_memory", buf, sizeof(buf)) &&
-	    wl_read_file("/sys/devices/system/node/online", buf, sizeof(buf)))
+	if (procfs_read("/sys/devices/system/node/has_memory", buf, sizeof(buf)) < 0 &&
+	    procfs_read("/sys/devices/system/node/online", buf, sizeof(buf)) < 0)
 		return 1;
 	while (*p) {
 		if (sscanf(p, "%d-%d", &a, &b) != 2) {
@@ -108,7 +105,7 @@ static int member_fn(struct share_tree *t, int phase, void *arg)
 	if (phase == 0)
 		for (long i = 0; i < m->pages; i++)
 			if (i % 100 < m->cow_pct)
-				m->region[i * wl_page_size()] = (char)(t->index + 1);
+				m->w.region[i * wl_page_size()] = (char)(t->index + 1);
 	return 0;
 }
 
@@ -121,23 +118,23 @@ static int by_move_pages(struct migrate *m, int a, int b)
 	void *addrs[MIGRATE_BATCH];
 	int nodes[MIGRATE_BATCH], status[MIGRATE_BATCH];
 
-	wl_note(m->ctx, "migrate_nodes", "%d <-> %d", a, b);
+	wl_note(m->w.ctx, "migrate_nodes", "%d <-> %d", a, b);
 	for (long i = 0; i < m->pages; i += MIGRATE_BATCH) {
 		long n = m->pages - i < MIGRATE_BATCH ? m->pages - i : MIGRATE_BATCH;
 		uint64_t t0;
 		long ret;
 
 		for (long j = 0; j < n; j++)
-			addrs[j] = m->region + (i + j) * wl_page_size();
+			addrs[j] = m->w.region + (i + j) * wl_page_size();
 		if (syscall(SYS_move_pages, 0, n, addrs, NULL, status, 0))
-			return wl_fail(m->ctx, "move_pages (query): %s", strerror(errno));
+			return wl_fail(m->w.ctx, "move_pages (query): %s", strerror(errno));
 		for (long j = 0; j < n; j++)
 			nodes[j] = status[j] == a ? b : a;
 		t0 = wl_now_ns();
 		ret = syscall(SYS_move_pages, 0, n, addrs, nodes, status, MPOL_MF_MOVE_ALL_);
-		wl_latency(m->ctx, "op.move_pages", wl_now_ns() - t0);
+		wl_latency(m->w.ctx, "op.move_pages", wl_now_ns() - t0);
 		if (ret < 0)
-			return wl_fail(m->ctx, "move_pages: %s", strerror(errno));
+			return wl_fail(m->w.ctx, "move_pages: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -145,11 +142,11 @@ static int by_move_pages(struct migrate *m, int a, int b)
 static int by_compaction(struct migrate *m)
 {
 	uint64_t t0 = wl_now_ns();
-	int ret = wl_write_file(COMPACT_PATH, "1");
+	int ret = procfs_write(COMPACT_PATH, "1");
 
-	wl_latency(m->ctx, "op.compact", wl_now_ns() - t0);
+	wl_latency(m->w.ctx, "op.compact", wl_now_ns() - t0);
 	if (ret)
-		return wl_fail(m->ctx, "write %s: %s", COMPACT_PATH, strerror(-ret));
+		return wl_fail(m->w.ctx, "write %s: %s", COMPACT_PATH, strerror(-ret));
 	return 0;
 }
 
@@ -167,13 +164,13 @@ static int by_soft_offline(struct migrate *m)
 		snprintf(addr, sizeof(addr), "0x%llx",
 			 (unsigned long long)m->pfn_before[i] * wl_page_size());
 		t0 = wl_now_ns();
-		ret = wl_write_file(OFFLINE_PATH, addr);
-		wl_latency(m->ctx, "op.soft_offline", wl_now_ns() - t0);
+		ret = procfs_write(OFFLINE_PATH, addr);
+		wl_latency(m->w.ctx, "op.soft_offline", wl_now_ns() - t0);
 		if (ret)
-			return wl_fail(m->ctx, "write %s to %s: %s", addr, OFFLINE_PATH,
+			return wl_fail(m->w.ctx, "write %s to %s: %s", addr, OFFLINE_PATH,
 				       strerror(-ret));
 	}
-	wl_note(m->ctx, "soft_offline_pages", "%ld (their old frames stay poisoned)", n);
+	wl_note(m->w.ctx, "soft_offline_pages", "%ld (their old frames stay poisoned)", n);
 	return 0;
 }
 
@@ -184,16 +181,16 @@ static int choose_method(struct migrate *m, int *a, int *b)
 	if (m->method == M_AUTO)
 		m->method = nodes >= 2 ? M_MOVE_PAGES : M_COMPACT;
 	if (m->method == M_MOVE_PAGES && nodes < 2)
-		return wl_fail(m->ctx, "method=1 (move_pages) needs two NUMA nodes with memory; "
+		return wl_fail(m->w.ctx, "method=1 (move_pages) needs two NUMA nodes with memory; "
 			       "this machine has %d", nodes);
 	if (m->method == M_COMPACT && access(COMPACT_PATH, W_OK))
-		return wl_fail(m->ctx, "%s: %s (CONFIG_COMPACTION?)", COMPACT_PATH,
+		return wl_fail(m->w.ctx, "%s: %s (CONFIG_COMPACTION?)", COMPACT_PATH,
 			       strerror(errno));
 	if (m->method == M_SOFT_OFFLINE && access(OFFLINE_PATH, W_OK))
-		return wl_fail(m->ctx, "%s: %s (CONFIG_MEMORY_FAILURE?)", OFFLINE_PATH,
+		return wl_fail(m->w.ctx, "%s: %s (CONFIG_MEMORY_FAILURE?)", OFFLINE_PATH,
 			       strerror(errno));
-	wl_note(m->ctx, "migrate_method", "%s", method_names[m->method]);
-	wl_note(m->ctx, "numa_nodes", "%d", nodes);
+	wl_note(m->w.ctx, "migrate_method", "%s", method_names[m->method]);
+	wl_note(m->w.ctx, "numa_nodes", "%d", nodes);
 	return 0;
 }
 
@@ -206,8 +203,8 @@ static int migrate_region(struct migrate *m)
 
 	if (choose_method(m, &a, &b))
 		return -1;
-	if (wl_pfns(m->region, m->pages, m->pfn_before))
-		return wl_fail(m->ctx, "read /proc/self/pagemap: %s", strerror(errno));
+	if (wl_pfns(m->w.region, m->pages, m->pfn_before))
+		return wl_fail(m->w.ctx, "read /proc/self/pagemap: %s", strerror(errno));
 	t0 = wl_now_ns();
 	if (m->method == M_MOVE_PAGES)
 		ret = by_move_pages(m, a, b);
@@ -224,70 +221,69 @@ static int migrate_region(struct migrate *m)
 	 * compact.ns and never gates; migrate.ns (headline) times only methods
 	 * that move exactly the region's pages.
 	 */
-	wl_timed(m->ctx, m->method == M_COMPACT ? "compact.ns" : "migrate.ns",
+	wl_timed(m->w.ctx, m->method == M_COMPACT ? "compact.ns" : "migrate.ns",
 		 wl_now_ns() - t0, "ns", "lower");
-	if (wl_pfns(m->region, m->pages, m->pfn_after))
-		return wl_fail(m->ctx, "read /proc/self/pagemap: %s", strerror(errno));
+	if (wl_pfns(m->w.region, m->pages, m->pfn_after))
+		return wl_fail(m->w.ctx, "read /proc/self/pagemap: %s", strerror(errno));
 	for (long i = 0; i < m->pages; i++) {
 		present += m->pfn_before[i] != 0;
 		moved += m->pfn_before[i] && m->pfn_after[i] &&
 			 m->pfn_before[i] != m->pfn_after[i];
 	}
 	if (!present)
-		wl_unavailable(m->ctx, "migrate.pages_moved",
+		wl_unavailable(m->w.ctx, "migrate.pages_moved",
 			       "/proc/self/pagemap shows no frame numbers (needs CAP_SYS_ADMIN)");
 	else
-		wl_timed(m->ctx, "migrate.pages_moved", moved, "pages", "none");
-	wl_timed(m->ctx, "migrate.pgmigrate_success", wl_vmstat("pgmigrate_success") - ok0,
+		wl_timed(m->w.ctx, "migrate.pages_moved", moved, "pages", "none");
+	wl_timed(m->w.ctx, "migrate.pgmigrate_success", wl_vmstat("pgmigrate_success") - ok0,
 		 "pages", "none");
-	wl_timed(m->ctx, "migrate.pgmigrate_fail", wl_vmstat("pgmigrate_fail") - fail0,
+	wl_timed(m->w.ctx, "migrate.pgmigrate_fail", wl_vmstat("pgmigrate_fail") - fail0,
 		 "pages", "lower");
 	return 0;
+}
+
+static int setup(void *arg, char *why, size_t len)
+{
+	struct migrate *m = arg;
+
+	m->pfn_before = calloc(m->pages, sizeof(uint64_t));
+	m->pfn_after = calloc(m->pages, sizeof(uint64_t));
+	if (!m->pfn_before || !m->pfn_after) {
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int run_tree(void *arg)
+{
+	struct migrate *m = arg;
+	int ret;
+
+	if (treewl_map_written(&m->w, m->pages))
+		return -1;
+	if (treewl_tree(&m->w, member_fn, m))
+		return -1;
+	ret = treewl_build(&m->w, NULL);
+	wl_exact(m->w.ctx, "region.pages", m->pages, "pages", "none");
+	if (!ret)
+		ret = migrate_region(m);
+	ret |= tree_finish(m->w.ctx, &m->w.tree);
+	return ret ? -1 : 0;
 }
 
 static int migrate_run(struct wl_ctx *ctx)
 {
 	struct migrate m = {
-		.ctx = ctx,
-		.fanout = wl_param(ctx, "fanout"),
-		.depth = wl_param(ctx, "depth"),
 		.pages = wl_param(ctx, "pages"),
 		.cow_pct = wl_param(ctx, "cow_pct"),
 		.method = wl_param(ctx, "method"),
 	};
-	int ret;
+	int ret = treewl_run(&m.w, ctx, false, setup, run_tree, &m);
 
-	if (tree_size(m.fanout, m.depth) > TREE_MAX_NODES)
-		return wl_fail(ctx, "fanout^1 + ... + fanout^depth = %ld processes: at most %d",
-			       tree_size(m.fanout, m.depth), TREE_MAX_NODES);
-	m.len = m.pages * wl_page_size();
-	m.pfn_before = calloc(m.pages, sizeof(uint64_t));
-	m.pfn_after = calloc(m.pages, sizeof(uint64_t));
-	m.region = mmap(NULL, m.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			-1, 0);
-	if (!m.pfn_before || !m.pfn_after || m.region == MAP_FAILED) {
-		ret = wl_fail(ctx, "out of memory");
-		goto out;
-	}
-	madvise(m.region, m.len, MADV_NOHUGEPAGE);	/* small folios only */
-	memset(m.region, 0x5a, m.len);
-	ret = tree_init(&m.tree, m.fanout, m.depth, member_fn, &m);
-	if (ret) {
-		ret = wl_fail(ctx, "tree: %s", strerror(-ret));
-		goto out;
-	}
-	ret = tree_build(ctx, &m.tree);
-	wl_exact(ctx, "tree.processes", m.tree.nodes + 1, "processes", "none");
-	wl_exact(ctx, "region.pages", m.pages, "pages", "none");
-	if (!ret)
-		ret = migrate_region(&m);
-	ret |= tree_finish(ctx, &m.tree);
-out:
-	if (m.region != MAP_FAILED)
-		munmap(m.region, m.len);
 	free(m.pfn_before);
 	free(m.pfn_after);
-	return ret ? -1 : 0;
+	return ret;
 }
 
 static bool migrate_supported(char *reason, size_t len)
@@ -307,12 +303,8 @@ static bool migrate_supported(char *reason, size_t len)
 /* The root's region plus every member's private copies (cow_pct). */
 static void migrate_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
-	uint64_t members = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth"));
-
-	e->procs = members + 1;
-	e->bytes = (uint64_t)wl_param(ctx, "pages") * 4096 *
-		   (100 + members * wl_param(ctx, "cow_pct")) / 100;
-	e->vmas = 128;
+	treewl_estimate(ctx, e, treewl_cow_bytes(ctx, wl_param(ctx, "pages"),
+						 wl_param(ctx, "cow_pct")));
 }
 
 const struct workload_info migrate_info = {

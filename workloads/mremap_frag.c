@@ -9,7 +9,7 @@
  *
  * "away" is the scratch destination of the middle third. After each phase the
  * VMAs of the work range are counted and compared with what every kernel does
- * (kernel-facts.md, "mremap and merging"); phases whose outcome depends on
+ * (docs/workloads.md, "mremap-frag"); phases whose outcome depends on
  * the kernel version record what happened and expect nothing.
  *
  * The phase that moves a faulted VMA back between unfaulted neighbours at a

@@ -29,9 +29,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "memcg.h"
+#include "proctree.h"
+#include "treewl.h"
 #include "workload.h"
 #include "wl_util.h"
+#include "zram.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -40,26 +43,20 @@
 #define RECLAIM_PHASE_REFAULT	1
 
 struct reclaim {
-	struct wl_ctx *ctx;
-	long fanout;
-	long depth;
+	struct treewl w;
 	long pages;
 	long cow_pct;
 	long steps;
 	bool pageout;
-	char *region;
-	size_t len;
 	long cow_pages;		/* pages every member rewrites */
 	int op_refault;
-	struct share_tree tree;
-	struct wl_guard guard;
 	struct wl_swap swap;
 	struct wl_memcg cg;
 };
 
 static const struct wl_param reclaim_params[] = {
 	{ "fanout", 4, 1, 16, "children per process of the tree sharing the pages" },
-	{ "depth", 1, 1, 4, "levels of the tree below the root" },
+	TREEWL_PARAM_DEPTH,
 	{ "pages", 4096, 64, 262144, "pages of the region the root writes (4 KiB each)" },
 	{ "cow_pct", 25, 0, 100, "percent of the pages every member rewrites (private copies)" },
 	{ "pageout", 1, 0, 1, "1: MADV_PAGEOUT by the root first (shared folios are skipped)" },
@@ -72,16 +69,6 @@ static bool is_cow_page(const struct reclaim *r, long i)
 	return i % 100 < r->cow_pct;
 }
 
-/* Reads one byte per page; the sum keeps the loads. */
-static unsigned long read_pages(const char *p, size_t len)
-{
-	unsigned long sum = 0;
-
-	for (size_t off = 0; off < len; off += wl_page_size())
-		sum += ((const volatile char *)p)[off];
-	return sum;
-}
-
 static int member_fn(struct share_tree *t, int phase, void *arg)
 {
 	struct reclaim *r = arg;
@@ -92,33 +79,34 @@ static int member_fn(struct share_tree *t, int phase, void *arg)
 	case 0:
 		for (long i = 0; i < r->pages; i++)
 			if (is_cow_page(r, i))
-				r->region[i * page] = (char)(t->index + 1);
+				r->w.region[i * page] = (char)(t->index + 1);
 		return 0;
 	case RECLAIM_PHASE_REFAULT:
 		t0 = wl_now_ns();
-		read_pages(r->region, r->len);
+		treewl_read_pages(r->w.region, r->w.len);
 		tree_latency(t, r->op_refault, wl_now_ns() - t0);
 		return 0;
 	}
 	return 0;
 }
 
-static int setup(struct reclaim *r, char *why, size_t len)
+static int setup(void *arg, char *why, size_t len)
 {
-	long members = tree_size(r->fanout, r->depth);
+	struct reclaim *r = arg;
+	long members = tree_size(r->w.fanout, r->w.depth);
 	uint64_t anon_pages, bytes;
 
 	for (long i = 0; i < r->pages; i++)
 		r->cow_pages += is_cow_page(r, i);
 	anon_pages = r->pages + members * r->cow_pages;
 	bytes = anon_pages * wl_page_size() * 5 / 4 + (16 << 20);
-	if (wl_swap_create(&r->guard, &r->swap, bytes, why, len))
+	if (wl_swap_create(&r->w.guard, &r->swap, bytes, why, len))
 		return -1;
-	if (wl_memcg_create(&r->guard, &r->cg, why, len))
+	if (wl_memcg_create(&r->w.guard, &r->cg, why, len))
 		return -1;
-	wl_note(r->ctx, "swap", "%s (zram, %llu MiB)", r->swap.dev,
+	wl_note(r->w.ctx, "swap", "%s (zram, %llu MiB)", r->swap.dev,
 		(unsigned long long)(bytes >> 20));
-	wl_note(r->ctx, "cgroup", "%s (v%d)", r->cg.dir, r->cg.version);
+	wl_note(r->w.ctx, "cgroup", "%s (v%d)", r->cg.dir, r->cg.version);
 	return 0;
 }
 
@@ -128,16 +116,16 @@ static void do_pageout(struct reclaim *r)
 	uint64_t t0 = wl_now_ns(), ns;
 	int ret;
 
-	ret = madvise(r->region, r->len, MADV_PAGEOUT);
+	ret = madvise(r->w.region, r->w.len, MADV_PAGEOUT);
 	ns = wl_now_ns() - t0;
 	if (ret) {
-		wl_unavailable(r->ctx, "pageout.pages_out", strerror(errno));
-		wl_note(r->ctx, "madv_pageout", "MADV_PAGEOUT: %s", strerror(errno));
+		wl_unavailable(r->w.ctx, "pageout.pages_out", strerror(errno));
+		wl_note(r->w.ctx, "madv_pageout", "MADV_PAGEOUT: %s", strerror(errno));
 		return;
 	}
-	wl_latency(r->ctx, "op.madv_pageout", ns);
-	wl_exact(r->ctx, "pageout.exclusive_pages", r->cow_pages, "pages", "none");
-	wl_timed(r->ctx, "pageout.pages_out", wl_vmstat("pswpout") - before, "pages", "none");
+	wl_latency(r->w.ctx, "op.madv_pageout", ns);
+	wl_exact(r->w.ctx, "pageout.exclusive_pages", r->cow_pages, "pages", "none");
+	wl_timed(r->w.ctx, "pageout.pages_out", wl_vmstat("pswpout") - before, "pages", "none");
 }
 
 static int do_reclaim(struct reclaim *r, long long usage0)
@@ -148,25 +136,25 @@ static int do_reclaim(struct reclaim *r, long long usage0)
 	char why[WL_REASON_LEN];
 
 	target = usage0 + (usage1 - usage0) / 10;
-	ns = wl_memcg_reclaim(r->ctx, &r->cg, target, r->steps, &method, why, sizeof(why));
+	ns = wl_memcg_reclaim(r->w.ctx, &r->cg, target, r->steps, &method, why, sizeof(why));
 	if (ns < 0)
-		return wl_fail(r->ctx, "cgroup reclaim: %s", why);
+		return wl_fail(r->w.ctx, "cgroup reclaim: %s", why);
 	out = wl_vmstat("pswpout") - out0;
-	wl_note(r->ctx, "reclaim_method", "%s", method);
-	wl_timed(r->ctx, "reclaim.pages_out", out, "pages", "none");
-	wl_timed(r->ctx, "reclaim.ns", ns, "ns", "lower");
+	wl_note(r->w.ctx, "reclaim_method", "%s", method);
+	wl_timed(r->w.ctx, "reclaim.pages_out", out, "pages", "none");
+	wl_timed(r->w.ctx, "reclaim.ns", ns, "ns", "lower");
 	if (ns > 0 && out > 0)
-		wl_timed(r->ctx, "reclaim.throughput", out * (double)wl_page_size() / (1 << 20) /
+		wl_timed(r->w.ctx, "reclaim.throughput", out * (double)wl_page_size() / (1 << 20) /
 			 (ns / 1e9), "MiB/s", "higher");
 	else
-		wl_unavailable(r->ctx, "reclaim.throughput", "no page was swapped out");
+		wl_unavailable(r->w.ctx, "reclaim.throughput", "no page was swapped out");
 	if (wl_memcg_swap(&r->cg) >= 0)
-		wl_timed(r->ctx, "reclaim.cgroup_swap_pages",
+		wl_timed(r->w.ctx, "reclaim.cgroup_swap_pages",
 			 wl_memcg_swap(&r->cg) / (double)wl_page_size(), "pages", "none");
-	wl_timed(r->ctx, "reclaim.usage_before_bytes", usage1, "bytes", "none");
-	wl_timed(r->ctx, "reclaim.usage_after_bytes", wl_memcg_usage(&r->cg), "bytes", "none");
+	wl_timed(r->w.ctx, "reclaim.usage_before_bytes", usage1, "bytes", "none");
+	wl_timed(r->w.ctx, "reclaim.usage_after_bytes", wl_memcg_usage(&r->cg), "bytes", "none");
 	if (out <= 0)
-		return wl_fail(r->ctx, "cgroup reclaim swapped nothing out (%s)", method);
+		return wl_fail(r->w.ctx, "cgroup reclaim swapped nothing out (%s)", method);
 	return 0;
 }
 
@@ -175,83 +163,60 @@ static int do_refault(struct reclaim *r)
 	long long in0 = wl_vmstat("pswpin"), in;
 	uint64_t t0 = wl_now_ns(), t1, total;
 
-	read_pages(r->region, r->len);
+	treewl_read_pages(r->w.region, r->w.len);
 	t1 = wl_now_ns();
-	wl_latency(r->ctx, "op.refault", t1 - t0);
-	if (tree_phase(r->ctx, &r->tree, RECLAIM_PHASE_REFAULT))
+	wl_latency(r->w.ctx, "op.refault", t1 - t0);
+	if (tree_phase(r->w.ctx, &r->w.tree, RECLAIM_PHASE_REFAULT))
 		return -1;
 	total = wl_now_ns() - t0;
 	in = wl_vmstat("pswpin") - in0;
-	wl_timed(r->ctx, "refault.pages_in", in, "pages", "none");
-	wl_timed(r->ctx, "refault.ns", total, "ns", "lower");
+	wl_timed(r->w.ctx, "refault.pages_in", in, "pages", "none");
+	wl_timed(r->w.ctx, "refault.ns", total, "ns", "lower");
 	if (in > 0)
-		wl_timed(r->ctx, "refault.ns_per_page", (double)total / in, "ns", "lower");
+		wl_timed(r->w.ctx, "refault.ns_per_page", (double)total / in, "ns", "lower");
 	else
-		wl_unavailable(r->ctx, "refault.ns_per_page", "no page was swapped in");
+		wl_unavailable(r->w.ctx, "refault.ns_per_page", "no page was swapped in");
 	return 0;
 }
 
-static int run_tree(struct reclaim *r)
+static int run_tree(void *arg)
 {
+	struct reclaim *r = arg;
 	long long usage0 = wl_memcg_usage(&r->cg);
 	char why[WL_REASON_LEN];
 	int ret;
 
-	r->len = r->pages * wl_page_size();
-	r->region = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	if (r->region == MAP_FAILED)
-		return wl_fail(r->ctx, "mmap %zu bytes: %s", r->len, strerror(errno));
-	/* small folios only: THP (mode "always") would make sharing per 2 MiB */
-	madvise(r->region, r->len, MADV_NOHUGEPAGE);
-	memset(r->region, 0x5a, r->len);
-	ret = tree_init(&r->tree, r->fanout, r->depth, member_fn, r);
-	if (ret)
-		return wl_fail(r->ctx, "tree: %s", strerror(-ret));
-	r->op_refault = tree_op(&r->tree, "op.refault");
-	r->tree.memcg = &r->cg;
-	ret = tree_build(r->ctx, &r->tree);
-	wl_exact(r->ctx, "tree.processes", r->tree.nodes + 1, "processes", "none");
+	if (treewl_map_written(&r->w, r->pages))
+		return -1;
+	if (treewl_tree(&r->w, member_fn, r))
+		return -1;
+	r->op_refault = tree_op(&r->w.tree, "op.refault");
+	ret = treewl_build(&r->w, &r->cg);
 	/* the pages are charged: the driver leaves before the group is squeezed */
 	if (!ret && wl_memcg_leave(&r->cg, why, sizeof(why)))
-		ret = wl_fail(r->ctx, "%s", why);
-	wl_exact(r->ctx, "region.pages", r->pages, "pages", "none");
+		ret = wl_fail(r->w.ctx, "%s", why);
+	wl_exact(r->w.ctx, "region.pages", r->pages, "pages", "none");
 	if (!ret && r->pageout)
 		do_pageout(r);
 	if (!ret)
 		ret = do_reclaim(r, usage0);
 	if (!ret)
 		ret = do_refault(r);
-	ret |= tree_finish(r->ctx, &r->tree);
-	munmap(r->region, r->len);
+	ret |= tree_finish(r->w.ctx, &r->w.tree);
+	treewl_unmap(&r->w);
 	return ret ? -1 : 0;
 }
 
 static int reclaim_run(struct wl_ctx *ctx)
 {
 	struct reclaim r = {
-		.ctx = ctx,
-		.fanout = wl_param(ctx, "fanout"),
-		.depth = wl_param(ctx, "depth"),
 		.pages = wl_param(ctx, "pages"),
 		.cow_pct = wl_param(ctx, "cow_pct"),
 		.pageout = wl_param(ctx, "pageout"),
 		.steps = wl_param(ctx, "steps"),
 	};
-	char why[WL_REASON_LEN] = "";
-	int ret = -1;
 
-	if (tree_size(r.fanout, r.depth) > TREE_MAX_NODES)
-		return wl_fail(ctx, "fanout^1 + ... + fanout^depth = %ld processes: at most %d",
-			       tree_size(r.fanout, r.depth), TREE_MAX_NODES);
-	if (wl_guard_begin(&r.guard, why, sizeof(why)))
-		return wl_fail(ctx, "%s", why);
-	if (setup(&r, why, sizeof(why)))
-		wl_fail(ctx, "%s", why);
-	else
-		ret = run_tree(&r);
-	wl_guard_end(&r.guard);
-	return ret;
+	return treewl_run(&r.w, ctx, true, setup, run_tree, &r);
 }
 
 static bool reclaim_supported(char *reason, size_t len)
@@ -262,12 +227,8 @@ static bool reclaim_supported(char *reason, size_t len)
 /* The root's region plus every member's private copies (cow_pct). */
 static void reclaim_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
-	uint64_t members = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth"));
-
-	e->procs = members + 1;
-	e->bytes = (uint64_t)wl_param(ctx, "pages") * 4096 *
-		   (100 + members * wl_param(ctx, "cow_pct")) / 100;
-	e->vmas = 128;
+	treewl_estimate(ctx, e, treewl_cow_bytes(ctx, wl_param(ctx, "pages"),
+						 wl_param(ctx, "cow_pct")));
 }
 
 const struct workload_info reclaim_info = {

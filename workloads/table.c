@@ -4,6 +4,7 @@
  * adds its `const struct workload_info` here once.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "workload.h"
 
@@ -27,3 +28,13 @@ const struct workload_info *const workload_table[] = {
 	&ksm_info,
 	NULL,
 };
+
+const struct workload_info *workload_find(const char *name)
+{
+	const struct workload_info *const *info;
+
+	for (info = workload_table; *info; info++)
+		if (!strcmp((*info)->name, name))
+			return *info;
+	return NULL;
+}

@@ -28,7 +28,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rmapwl.h"
+#include "procfs.h"
+#include "proctree.h"
+#include "treewl.h"
 #include "workload.h"
 #include "wl_util.h"
 
@@ -40,22 +42,16 @@
 #define THP_PHASE_SPLIT	1
 
 struct thp {
-	struct wl_ctx *ctx;
-	long fanout;
-	long depth;
+	struct treewl w;
 	long hugepages;
 	bool collapse;
 	size_t hpage;		/* PMD size */
-	char *region;
-	size_t len;
 	int op_split, op_mremap, op_munmap;
-	struct share_tree tree;
-	struct wl_guard guard;
 };
 
 static const struct wl_param thp_params[] = {
 	{ "fanout", 2, 1, 16, "children per process of the tree sharing the huge pages" },
-	{ "depth", 1, 1, 4, "levels of the tree below the root" },
+	TREEWL_PARAM_DEPTH,
 	{ "hugepages", 8, 4, 512, "PMD-sized huge pages of the region (2 MiB on x86-64)" },
 	{ "collapse", 1, 0, 1, "1: the root collapses its split huge pages (MADV_COLLAPSE)" },
 	{ NULL, 0, 0, 0, NULL },
@@ -65,18 +61,18 @@ static size_t pmd_size(void)
 {
 	long long v;
 
-	return wl_read_ll(THP_DIR "/hpage_pmd_size", &v) || v <= 0 ? 2 << 20 : (size_t)v;
+	return procfs_read_ll(THP_DIR "/hpage_pmd_size", &v) || v <= 0 ? 2 << 20 : (size_t)v;
 }
 
 /* Splits the PMD of huge page @k by changing the protection of one page. */
 static int split_by_mprotect(struct thp *th, long k)
 {
-	char *p = th->region + k * th->hpage + wl_page_size();
+	char *p = th->w.region + k * th->hpage + wl_page_size();
 	uint64_t t0 = wl_now_ns();
 
 	if (mprotect(p, wl_page_size(), PROT_READ))
 		return -1;
-	tree_latency(&th->tree, th->op_split, wl_now_ns() - t0);
+	tree_latency(&th->w.tree, th->op_split, wl_now_ns() - t0);
 	/* back to one VMA, PTE-mapped */
 	return mprotect(p, wl_page_size(), PROT_READ | PROT_WRITE);
 }
@@ -85,7 +81,7 @@ static int split_by_mprotect(struct thp *th, long k)
 static int split_by_mremap(struct thp *th)
 {
 	size_t len = th->hpage - wl_page_size();
-	char *src = th->region + th->hpage + wl_page_size();
+	char *src = th->w.region + th->hpage + wl_page_size();
 	char *res, *dst, *moved;
 	uint64_t t0;
 
@@ -98,18 +94,18 @@ static int split_by_mremap(struct thp *th)
 	moved = mremap(src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
 	if (moved == MAP_FAILED)
 		return -1;
-	tree_latency(&th->tree, th->op_mremap, wl_now_ns() - t0);
+	tree_latency(&th->w.tree, th->op_mremap, wl_now_ns() - t0);
 	return 0;
 }
 
 static int split_by_munmap(struct thp *th)
 {
-	char *p = th->region + 2 * th->hpage + th->hpage / 2;
+	char *p = th->w.region + 2 * th->hpage + th->hpage / 2;
 	uint64_t t0 = wl_now_ns();
 
 	if (munmap(p, wl_page_size()))
 		return -1;
-	tree_latency(&th->tree, th->op_munmap, wl_now_ns() - t0);
+	tree_latency(&th->w.tree, th->op_munmap, wl_now_ns() - t0);
 	return 0;
 }
 
@@ -142,8 +138,8 @@ static void collapse(struct thp *th)
 	int err = 0;
 
 	/* a zero-length call tells whether the kernel knows MADV_COLLAPSE (6.1+) */
-	if (madvise(th->region, 0, MADV_COLLAPSE)) {
-		wl_unavailable(th->ctx, "thp.collapsed",
+	if (madvise(th->w.region, 0, MADV_COLLAPSE)) {
+		wl_unavailable(th->w.ctx, "thp.collapsed",
 			       "MADV_COLLAPSE not supported (before 6.1)");
 		return;
 	}
@@ -155,20 +151,20 @@ static void collapse(struct thp *th)
 		 * kernels up to at least 6.12 refuse to collapse a range without
 		 * one writable PTE (SCAN_PAGE_RO, EINVAL): copy one page first.
 		 */
-		th->region[k * th->hpage] ^= 1;
+		th->w.region[k * th->hpage] ^= 1;
 		t0 = wl_now_ns();
-		if (madvise(th->region + k * th->hpage, th->hpage, MADV_COLLAPSE)) {
+		if (madvise(th->w.region + k * th->hpage, th->hpage, MADV_COLLAPSE)) {
 			err = errno;
 			failed++;
 			continue;
 		}
-		wl_latency(th->ctx, "op.thp_collapse", wl_now_ns() - t0);
+		wl_latency(th->w.ctx, "op.thp_collapse", wl_now_ns() - t0);
 		ok++;
 	}
 	if (failed)
-		wl_note(th->ctx, "collapse_failed", "%ld of %ld huge pages, last error %s",
+		wl_note(th->w.ctx, "collapse_failed", "%ld of %ld huge pages, last error %s",
 			failed, th->hugepages - 3, strerrorname_np(err));
-	wl_timed(th->ctx, "thp.collapsed", ok, "hugepages", "higher");
+	wl_timed(th->w.ctx, "thp.collapsed", ok, "hugepages", "higher");
 }
 
 /* AnonHugePages of the VMAs in [start, start + len) (/proc/self/smaps), in huge pages. */
@@ -199,84 +195,77 @@ static int populate(struct thp *th)
 {
 	long long alloc0 = wl_vmstat("thp_fault_alloc");
 
-	th->len = th->hugepages * th->hpage;
-	th->region = wl_map_aligned(th->len, th->hpage);
-	if (!th->region)
-		return wl_fail(th->ctx, "mmap %zu bytes: %s", th->len, strerror(errno));
-	if (madvise(th->region, th->len, MADV_HUGEPAGE))
-		return wl_fail(th->ctx, "MADV_HUGEPAGE: %s", strerror(errno));
-	memset(th->region, 0x5a, th->len);
-	wl_timed(th->ctx, "thp.fault_alloc", wl_vmstat("thp_fault_alloc") - alloc0,
+	th->w.len = th->hugepages * th->hpage;
+	th->w.region = wl_map_aligned(th->w.len, th->hpage);
+	if (!th->w.region)
+		return wl_fail(th->w.ctx, "mmap %zu bytes: %s", th->w.len, strerror(errno));
+	if (madvise(th->w.region, th->w.len, MADV_HUGEPAGE))
+		return wl_fail(th->w.ctx, "MADV_HUGEPAGE: %s", strerror(errno));
+	memset(th->w.region, 0x5a, th->w.len);
+	wl_timed(th->w.ctx, "thp.fault_alloc", wl_vmstat("thp_fault_alloc") - alloc0,
 		 "hugepages", "none");
-	wl_timed(th->ctx, "thp.huge_at_start", huge_mapped_in(th, th->region, th->len),
+	wl_timed(th->w.ctx, "thp.huge_at_start", huge_mapped_in(th, th->w.region, th->w.len),
 		 "hugepages", "higher");
 	return 0;
 }
 
-static int run_tree(struct thp *th)
+static int run_tree(void *arg)
 {
+	struct thp *th = arg;
 	long long pmd0, page0 = wl_vmstat("thp_split_page"), coll0;
 	int ret;
 
 	if (populate(th))
 		return -1;
-	ret = tree_init(&th->tree, th->fanout, th->depth, member_fn, th);
-	if (ret)
-		return wl_fail(th->ctx, "tree: %s", strerror(-ret));
-	th->op_split = tree_op(&th->tree, "op.thp_split");
-	th->op_mremap = tree_op(&th->tree, "op.mremap");
-	th->op_munmap = tree_op(&th->tree, "op.munmap");
-	ret = tree_build(th->ctx, &th->tree);
-	wl_exact(th->ctx, "tree.processes", th->tree.nodes + 1, "processes", "none");
+	if (treewl_tree(&th->w, member_fn, th))
+		return -1;
+	th->op_split = tree_op(&th->w.tree, "op.thp_split");
+	th->op_mremap = tree_op(&th->w.tree, "op.mremap");
+	th->op_munmap = tree_op(&th->w.tree, "op.munmap");
+	ret = treewl_build(&th->w, NULL);
 	pmd0 = wl_vmstat("thp_split_pmd");
 	if (!ret)
-		ret = tree_phase(th->ctx, &th->tree, THP_PHASE_SPLIT);
+		ret = tree_phase(th->w.ctx, &th->w.tree, THP_PHASE_SPLIT);
 	if (!ret && split_all(th))
-		ret = wl_fail(th->ctx, "root: split: %s", strerror(errno));
+		ret = wl_fail(th->w.ctx, "root: split: %s", strerror(errno));
 	if (!ret)
-		wl_timed(th->ctx, "thp.split_pmd", wl_vmstat("thp_split_pmd") - pmd0, "splits",
+		wl_timed(th->w.ctx, "thp.split_pmd", wl_vmstat("thp_split_pmd") - pmd0, "splits",
 			 "none");
 	coll0 = wl_vmstat("thp_collapse_alloc");
 	if (!ret && th->collapse) {
 		collapse(th);
-		wl_timed(th->ctx, "thp.collapse_alloc", wl_vmstat("thp_collapse_alloc") - coll0,
+		wl_timed(th->w.ctx, "thp.collapse_alloc", wl_vmstat("thp_collapse_alloc") - coll0,
 			 "hugepages", "none");
 	}
-	ret |= tree_finish(th->ctx, &th->tree);
-	wl_timed(th->ctx, "thp.split_page", wl_vmstat("thp_split_page") - page0, "splits",
+	ret |= tree_finish(th->w.ctx, &th->w.tree);
+	wl_timed(th->w.ctx, "thp.split_page", wl_vmstat("thp_split_page") - page0, "splits",
 		 "none");
 	return ret ? -1 : 0;
+}
+
+/* THP mode "never" becomes "madvise" for the run. */
+static int setup(void *arg, char *why, size_t len)
+{
+	struct thp *th = arg;
+	char mode[64] = "";
+
+	procfs_read(THP_DIR "/enabled", mode, sizeof(mode));
+	wl_note(th->w.ctx, "thp_enabled", "%s", mode);
+	if (strstr(mode, "[never]") &&
+	    wl_guard_set(&th->w.guard, THP_DIR "/enabled", "madvise", why, len))
+		return -1;
+	return 0;
 }
 
 static int thp_run(struct wl_ctx *ctx)
 {
 	struct thp th = {
-		.ctx = ctx,
-		.fanout = wl_param(ctx, "fanout"),
-		.depth = wl_param(ctx, "depth"),
 		.hugepages = wl_param(ctx, "hugepages"),
 		.collapse = wl_param(ctx, "collapse"),
 		.hpage = pmd_size(),
 	};
-	char why[WL_REASON_LEN], mode[64] = "";
-	int ret = -1;
 
-	if (tree_size(th.fanout, th.depth) > TREE_MAX_NODES)
-		return wl_fail(ctx, "fanout^1 + ... + fanout^depth = %ld processes: at most %d",
-			       tree_size(th.fanout, th.depth), TREE_MAX_NODES);
-	if (wl_guard_begin(&th.guard, why, sizeof(why)))
-		return wl_fail(ctx, "%s", why);
-	wl_read_file(THP_DIR "/enabled", mode, sizeof(mode));
-	wl_note(ctx, "thp_enabled", "%s", mode);
-	if (strstr(mode, "[never]") &&
-	    wl_guard_set(&th.guard, THP_DIR "/enabled", "madvise", why, sizeof(why)))
-		wl_fail(ctx, "%s", why);
-	else
-		ret = run_tree(&th);
-	if (th.region)
-		munmap(th.region, th.len);
-	wl_guard_end(&th.guard);
-	return ret;
+	return treewl_run(&th.w, ctx, true, setup, run_tree, &th);
 }
 
 static bool thp_supported(char *reason, size_t len)
@@ -296,9 +285,8 @@ static bool thp_supported(char *reason, size_t len)
 /* Splits copy page tables, not data: the huge pages once, plus slack. */
 static void thp_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 {
-	e->procs = tree_size(wl_param(ctx, "fanout"), wl_param(ctx, "depth")) + 1;
-	e->bytes = 2ULL * wl_param(ctx, "hugepages") * (2 << 20);
-	e->vmas = 128 + 4 * wl_param(ctx, "hugepages");
+	treewl_estimate(ctx, e, 2ULL * wl_param(ctx, "hugepages") * pmd_size());
+	e->vmas += 4 * wl_param(ctx, "hugepages");
 }
 
 const struct workload_info thp_info = {

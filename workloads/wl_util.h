@@ -1,14 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers private to the workloads, on top of workload.h (workloads/common.c).
+ * Helpers shared by the workloads, on top of workload.h (workloads/wl_util.c).
  */
 #ifndef RMAPBENCH_WL_UTIL_H
 #define RMAPBENCH_WL_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "workload.h"
+
+/* Number of VMAs of the calling process ([vsyscall] excluded). */
+int wl_count_vmas(void);
+/* Number of VMAs intersecting [start, start+len) of the calling process. */
+int wl_count_vmas_in(uintptr_t start, size_t len);
+/* CLOCK_MONOTONIC in ns. */
+uint64_t wl_now_ns(void);
+/* Writes one byte per page of [addr, addr+len). */
+void wl_touch(void *addr, size_t len);
+/* Waits for a child and returns its exit status, -1 on error. */
+int wl_wait_child(int pid);
+/* Reaps all children; how many failed, or -1 on a waitpid error. */
+int wl_reap_all(void);
+
+/*
+ * Records the first error of any process of a workload's tree: @failed and
+ * @buf live in MAP_SHARED memory; later errors are dropped.
+ */
+void wl_first_error(int *failed, char *buf, size_t len, const char *fmt, va_list ap);
+
+/* A /proc/vmstat counter, -1 when absent. */
+long long wl_vmstat(const char *name);
+/*
+ * Page frame numbers backing @n pages from @addr in this process (0: not
+ * present); needs CAP_SYS_ADMIN for real numbers. 0 or -errno.
+ */
+int wl_pfns(const void *addr, size_t n, uint64_t *pfns);
+/* Anonymous memory mapping aligned to @align (a power of two). */
+void *wl_map_aligned(size_t len, size_t align);
 
 /* One line of /proc/self/maps. */
 struct wl_vma {

@@ -12,9 +12,11 @@
 #ifndef RMAPBENCH_WORKLOAD_H
 #define RMAPBENCH_WORKLOAD_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "slabacct_shared.h"	/* enum slab_kind, slab_kind_name(): the tracked caches */
 
@@ -104,6 +106,65 @@ int wl_fail(struct wl_ctx *ctx, const char *fmt, ...)
 void wl_debug(struct wl_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Machine state (bench/guard.c, a service of the runner): a workload that
+ * changes sysfs/procfs values, zram swap, memory cgroups or mounts does it
+ * through a guard, which journals every change first and puts all of it
+ * back, newest first, in wl_guard_end(), also on error; what a killed
+ * workload left behind is undone by the runner (or the next run). One guard
+ * at a time changes the machine (others wait).
+ */
+#define GUARD_MAX	32
+#define GUARD_VALUE_LEN	160
+
+enum guard_kind {
+	GUARD_WRITE,	/* write value back to path */
+	GUARD_SWAPOFF,	/* swapoff(path) */
+	GUARD_ZRAM,	/* reset and hot_remove zram device number value */
+	GUARD_UNLINK,	/* unlink(path) (a device node we made) */
+	GUARD_RMDIR,	/* rmdir(path) (a cgroup we made) */
+	GUARD_ENTER,	/* write our pid to path (the cgroup.procs we left) */
+	GUARD_UMOUNT,	/* umount(path) and rmdir it */
+};
+
+struct guard_undo {
+	enum guard_kind kind;
+	char path[PATH_MAX];
+	char value[GUARD_VALUE_LEN];
+};
+
+struct wl_guard {
+	pid_t owner;		/* only this process undoes */
+	int nr;
+	int fd;			/* the journal, flock()ed for the owner's life */
+	int state_fd;		/* state.lock: one guard at a time changes the machine */
+	char journal[PATH_MAX];
+	struct guard_undo undo[GUARD_MAX];
+};
+
+/*
+ * Starts a guard: waits (up to 240 s) for the machine-state lock, recovers
+ * stale journals, opens and locks this process's journal.
+ */
+int wl_guard_begin(struct wl_guard *g, char *why, size_t len);
+/* Undoes everything, newest first; errors are printed, not returned. */
+void wl_guard_end(struct wl_guard *g);
+/*
+ * Writes @value to @path after saving the old value (the bracketed choice
+ * of files like "always [madvise] never"). No-op when already equal.
+ */
+int wl_guard_set(struct wl_guard *g, const char *path, const char *value,
+		 char *why, size_t len);
+/* Records an undo step for something the caller is about to do, or just did. */
+int wl_guard_push(struct wl_guard *g, enum guard_kind kind, const char *path,
+		  const char *value);
+/* Forgets the newest step: what it was to undo did not happen. */
+void wl_guard_pop(struct wl_guard *g);
+/* Does one undo step now, for something done that could not be journaled. 0 or -errno. */
+int wl_guard_undo(enum guard_kind kind, const char *path, const char *value);
+/* Where journals live (/run/rmapbench, else /tmp/rmapbench-guard); room for our own mounts. */
+const char *wl_guard_dir(void);
+
 /* Counters of this repetition's process tree so far. */
 void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap);
 
@@ -117,20 +178,7 @@ bool wl_kernel_has(const char *cap, char *why, size_t len);
 /* A string detail of @cap ("memcg", "v2": the cgroup2 mount) in @out; false when none. */
 bool wl_kernel_detail(const char *cap, const char *key, char *out, size_t len);
 
-/* Helpers shared by workloads (workloads/common.c). */
-/* Number of VMAs of the calling process ([vsyscall] excluded). */
-int wl_count_vmas(void);
-/* Number of VMAs intersecting [start, start+len) of the calling process. */
-int wl_count_vmas_in(uintptr_t start, size_t len);
-/* CLOCK_MONOTONIC in ns. */
-uint64_t wl_now_ns(void);
-/* Writes one byte per page of [addr, addr+len). */
-void wl_touch(void *addr, size_t len);
-/* Waits for a child and returns its exit status, -1 on error. */
-int wl_wait_child(int pid);
-/* Reaps all children; how many failed, or -1 on a waitpid error. */
-int wl_reap_all(void);
-
+/* The registry (workloads/table.c). */
 extern const struct workload_info *const workload_table[];
 const struct workload_info *workload_find(const char *name);
 

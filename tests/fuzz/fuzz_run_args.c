@@ -1,55 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer: the command line of `rmapbench run`. Each input line is one
- * argument after "run". The harness includes bench/runner.c to call its
- * option parser, parse_run_args(), exactly as cmd_run() does, and stops
+ * argument after "run". The harness calls the option parser of cmd_run(),
+ * run_args_parse() and run_args_apply() (bench/run_args.c), and stops
  * there (cmd_run() would go on to load BPF and run workloads):
  *
  *   - it must never crash, leak or trip UBSan;
- *   - refused input makes cmd_run() return EXIT_USAGE (parse_run_args -1);
+ *   - --help is a status (RUN_ARGS_HELP), nothing exits;
  *   - accepted input leaves every value within its range.
  *
- * --help calls exit(0): exit() is redirected to a longjmp back here.
- * --config FILE opens files named by the input: fopen() is wrapped
- * (-Wl,--wrap=fopen) to refuse reading anything but a regular file under
- * 1 MiB, so the fuzzer cannot block on /dev/stdin or read /dev/zero.
+ * --config FILE opens files named by the input: the harness only lets the
+ * configuration be loaded from a regular file under 1 MiB, so the fuzzer
+ * cannot block on /dev/stdin or a FIFO, or read /dev/zero.
  */
-#include <setjmp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
-#include <errno.h>
+#include <unistd.h>
 
-static jmp_buf fuzz_exit_jmp;
-static int fuzz_exit_code;
-
-static void fuzz_exit(int code)
-{
-	fuzz_exit_code = code;
-	longjmp(fuzz_exit_jmp, 1);
-}
-
-#define exit(code) fuzz_exit(code)
-#include "../../bench/runner.c"
-#undef exit
+#include "run_args.h"
+#include "util.h"
 
 #include "fuzz_common.h"
 #include "fuzz_config_check.h"
 
 #define MAX_ARGS 256
 
-FILE *__real_fopen(const char *path, const char *mode);
-
-FILE *__wrap_fopen(const char *path, const char *mode)
+/* Whether --config names something the harness lets the product read. */
+static int config_readable(const char *path)
 {
 	struct stat st;
 
-	if (mode[0] == 'r' && (stat(path, &st) || !S_ISREG(st.st_mode) ||
-			       st.st_size > (1 << 20))) {
-		errno = EINVAL;
-		return NULL;
-	}
-	return __real_fopen(path, mode);
+	return !path || (!stat(path, &st) && S_ISREG(st.st_mode) && st.st_size <= (1 << 20));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -63,7 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_string(data, size), *args[MAX_ARGS + 2], *p;
-	struct runner r;
+	static struct run_request rq;
 	int argc = 0, ret;
 
 	args[argc++] = "run";
@@ -78,19 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	args[argc] = NULL;
 
-	memset(&r, 0, sizeof(r));
+	memset(&rq, 0, sizeof(rq));
 	verbose = 0;
 	optind = 0;	/* glibc: full getopt re-initialisation */
-	if (setjmp(fuzz_exit_jmp)) {
-		/* only --help exits, with success */
-		FUZZ_ASSERT(fuzz_exit_code == EXIT_OK);
-		goto out;
-	}
-	/* as cmd_run() */
-	ret = parse_run_args(&r, argc, args) ? EXIT_USAGE : EXIT_OK;
-	if (ret == EXIT_OK)
-		fuzz_check_config(&r.cfg);
-out:
+	/* as run_args_read() in cmd_run() */
+	ret = run_args_parse(&rq, argc, args);
+	FUZZ_ASSERT(ret == RUN_ARGS_OK || ret == RUN_ARGS_HELP || ret == RUN_ARGS_BAD);
+	if (ret == RUN_ARGS_OK && config_readable(rq.args.config) && !run_args_apply(&rq))
+		fuzz_check_config(&rq.cfg);
 	verbose = 0;
 	free(text);
 	return 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Ground-truth checks of fork-chain slab counts (shared/kernel-facts.md).
+"""Ground-truth checks of fork-chain slab counts (docs/workloads.md, "fork-chain").
 
 Usage: fork_chain_truth.py RMAPBENCH [--static-guest-report FILE]
 Runs fork-chain with K and 2K regions in one invocation per setting and checks:

@@ -1,4 +1,4 @@
-# mremap-frag and mremap-multi against shared/kernel-facts.md "mremap and merging",
+# mremap-frag and mremap-multi against docs/workloads.md ("mremap-frag", "mremap-multi"),
 # with the kernel-dependent outcomes derived here from the running kernel's version.
 . "$(dirname "$0")/lib.sh"
 need_root

@@ -12,6 +12,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "procfs.h"
 #include "probe.h"
 #include "workload.h"
 #include "sysinfo.h"
@@ -132,15 +133,15 @@ static void test_helpers(void **state)
 	char buf[128];
 
 	(void)state;
-	assert_int_equal(sysinfo_bracket_choice("always [madvise] never", buf, sizeof(buf)), 0);
+	assert_int_equal(procfs_bracket_choice("always [madvise] never", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "madvise");
-	assert_int_equal(sysinfo_bracket_choice("always defer defer+madvise [madvise] never",
+	assert_int_equal(procfs_bracket_choice("always defer defer+madvise [madvise] never",
 						buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "madvise");
-	assert_int_equal(sysinfo_bracket_choice("always madvise never", buf, sizeof(buf)), -ENOENT);
-	assert_true(sysinfo_has_word("cpuset cpu io memory", "memory"));
-	assert_true(sysinfo_has_word("memory\n", "memory"));
-	assert_false(sysinfo_has_word("cpuset memory_x io", "memory"));
+	assert_int_equal(procfs_bracket_choice("always madvise never", buf, sizeof(buf)), -ENOENT);
+	assert_true(procfs_has_word("cpuset cpu io memory", "memory"));
+	assert_true(procfs_has_word("memory\n", "memory"));
+	assert_false(procfs_has_word("cpuset memory_x io", "memory"));
 	assert_string_equal(sysinfo_errname(EPERM), "EPERM");
 	assert_string_equal(sysinfo_errname(-EOPNOTSUPP), "EOPNOTSUPP");
 	assert_string_equal(sysinfo_errname(524), "ENOTSUPP");

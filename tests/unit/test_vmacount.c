@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "workload.h"
+#include "wl_util.h"
 
 /* Lines of /proc/self/maps intersecting [lo, hi), [vsyscall] excluded. */
 static int maps_lines(uintptr_t lo, uintptr_t hi)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers shared by the workloads: VMA counting, the clock, touching pages,
- * reaping children and finding a workload by name.
+ * Helpers shared by the workloads (wl_util.h): VMA counting, the clock,
+ * touching pages, reaping children, /proc/vmstat counters, page frame
+ * numbers, aligned mappings.
  *
- * Nothing here allocates memory: the VMA counters run between two slab
- * snapshots and must not add a heap VMA or a stdio buffer of their own.
+ * The VMA counters allocate no memory: they run between two slab snapshots
+ * and must not add a heap VMA or a stdio buffer of their own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "procmap_query.h"
 #include "workload.h"
 #include "wl_util.h"
@@ -283,12 +286,51 @@ void wl_emit_slab_allocs(struct wl_ctx *ctx, const char *prefix,
 	}
 }
 
-const struct workload_info *workload_find(const char *name)
+long long wl_vmstat(const char *name)
 {
-	const struct workload_info *const *info;
+	long long v;
 
-	for (info = workload_table; *info; info++)
-		if (!strcmp((*info)->name, name))
-			return *info;
-	return NULL;
+	return procfs_read_keyed("/proc/vmstat", name, &v) ? -1 : v;
+}
+
+int wl_pfns(const void *addr, size_t n, uint64_t *pfns)
+{
+	off_t off = (uintptr_t)addr / wl_page_size() * sizeof(uint64_t);
+	size_t want = n * sizeof(uint64_t);
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -errno;
+	got = pread(fd, pfns, want, off);
+	close(fd);
+	if (got != (ssize_t)want)
+		return got < 0 ? -errno : -EIO;
+	for (size_t i = 0; i < n; i++)	/* bit 63: present; bits 0-54: PFN */
+		pfns[i] = pfns[i] >> 63 ? pfns[i] & ((1ull << 55) - 1) : 0;
+	return 0;
+}
+
+void *wl_map_aligned(size_t len, size_t align)
+{
+	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start, end;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	end = start + len;
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	if ((uintptr_t)p + len + align > end)
+		munmap((void *)end, (uintptr_t)p + len + align - end);
+	return (void *)start;
+}
+
+void wl_first_error(int *failed, char *buf, size_t len, const char *fmt, va_list ap)
+{
+	if (__atomic_exchange_n(failed, 1, __ATOMIC_SEQ_CST))
+		return;
+	vsnprintf(buf, len, fmt, ap);
 }

@@ -4,8 +4,8 @@
 # found mishandled, each now one clear error and exit 2; then a short
 # libFuzzer run of every harness in tests/fuzz/ (FUZZ_SECONDS each,
 # default 20, two at a time): no crash, leak, UBSan report or timeout.
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
 
 # rc2 WHAT NEEDLE CMD...: exit 2 within 20 s, one error line naming NEEDLE
 rc2() {

@@ -11,8 +11,8 @@
 # result"): the report is still written and checked. BPF probes are off
 # (--no-probes) because libbpf's BTF work takes minutes under memcheck;
 # VALGRIND_PROBES=1 turns them on (about 3 minutes).
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
 
 command -v valgrind >/dev/null || skip "valgrind not installed (apt-get install valgrind)"
 [ -z "${RMAPBENCH_CHECK_ASAN:-}" ] || skip "RMB is an ASan build: valgrind runs on build/rmapbench in make test"

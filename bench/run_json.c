@@ -6,7 +6,8 @@
 
 #include "fingerprint.h"
 #include "probe.h"
-#include "runner.h"
+#include "procfs.h"
+#include "run_json.h"
 #include "util.h"
 
 #define REPORT_SCHEMA_VERSION 1
@@ -16,7 +17,7 @@ static void guest_accel(json_t *machine)
 {
 	char cmdline[4096], *p;
 
-	if (read_text("/proc/cmdline", cmdline, sizeof(cmdline)))
+	if (procfs_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
 		return;
 	p = strstr(cmdline, "rmapbench.accel=");
 	if (!p)
@@ -26,7 +27,7 @@ static void guest_accel(json_t *machine)
 	json_object_set_new(machine, "accel", json_string(p));
 }
 
-json_t *report_header(const char *schema)
+json_t *run_json_header(const char *schema)
 {
 	char created[32];
 	time_t now = time(NULL);

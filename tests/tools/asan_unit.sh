@@ -7,8 +7,8 @@
 # input, and (as root, with BPF) a one-repetition run. Any sanitizer report,
 # leak included, fails. `make check-asan` runs this, then every host
 # integration test against build/asan/rmapbench.
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
 
 printf 'int main(void) { return 0; }\n' >"$TMP/t.c"
 if ! ${CC:-gcc} -fsanitize=address,undefined -o "$TMP/t" "$TMP/t.c" 2>/dev/null || ! "$TMP/t"; then
