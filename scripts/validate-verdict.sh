@@ -6,7 +6,7 @@
 # a test (`make validate` runs it). Prints one table and writes every run's
 # report and comparison under --out.
 #
-#   scripts/validate-verdict.sh [--host-calibrate N] [--host-pairs N] [--host-power N]
+#   scripts/validate-verdict.sh [--host-calibrate N | --noise FILE] [--host-pairs N] [--host-power N]
 #                               [--guest-pairs N] [--guest-power N] [--rounds R]
 #                               [--host-config F] [--guest-config F]
 #                               [--guest-kernel SPEC] [--slow-append ARGS]
@@ -16,7 +16,8 @@
 #   host calibration  N A/A runs first (default 6), made into noise.json by
 #                rmapbench calibrate; host pairs are judged with --noise (the
 #                recommended host setting) and, for the record, without it
-#                (rows nocal-host-aa / nocal-host-pwr, not claims).
+#                (rows nocal-host-aa / nocal-host-pwr, not claims). --noise FILE
+#                uses an earlier calibration instead.
 #   host A/A     the suite twice on the running kernel (each --rounds R), compared:
 #                must not be a regression.
 #   host power   the second run with one CPU-bound competitor per core pinned
@@ -34,7 +35,7 @@ PROG=scripts/validate-verdict.sh
 HOST_CAL=6 HOST_PAIRS=20 HOST_POWER=10 GUEST_PAIRS=10 GUEST_POWER=10 ROUNDS=3
 HOST_CONFIG=$ROOT/configs/default.conf GUEST_CONFIG=$ROOT/configs/quick.conf
 GUEST_KERNEL=debian:6.12 SLOW_APPEND='init_on_alloc=1 init_on_free=1'
-EXACT_BASE='' EXACT_TEST='' OUT=''
+EXACT_BASE='' EXACT_TEST='' OUT='' NOISE_FILE=''
 
 usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; }
 bad() { echo "$PROG: $*" >&2; exit 2; }
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--host-calibrate) int_arg "$1" "${2-}"; HOST_CAL=$2; shift 2 ;;
+	--noise) [ -r "${2-}" ] || bad "--noise ${2-}: not readable"; NOISE_FILE=$2; HOST_CAL=0; shift 2 ;;
 	--host-pairs) int_arg "$1" "${2-}"; HOST_PAIRS=$2; shift 2 ;;
 	--host-power) int_arg "$1" "${2-}"; HOST_POWER=$2; shift 2 ;;
 	--guest-pairs) int_arg "$1" "${2-}"; GUEST_PAIRS=$2; shift 2 ;;
@@ -121,6 +123,7 @@ median_ratio() {
 }
 
 NOISE=()
+[ -z "$NOISE_FILE" ] || NOISE=(--noise "$NOISE_FILE")
 if [ "$HOST_PAIRS" -gt 0 ] && [ "$HOST_CAL" -gt 0 ]; then
 	for ((p = 1; p <= HOST_CAL; p++)); do
 		log "host calibration run $p/$HOST_CAL"
