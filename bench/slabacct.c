@@ -49,6 +49,11 @@ struct kind_info {
 	int nr_sites;
 	bool exact;
 	char note[160];
+	/* what one object costs (bytes metrics): slab_size, see read_sizes() */
+	long object_size;	/* -1: unknown */
+	long slab_size;		/* -1: unknown */
+	char size_source[160];	/* where slab_size was read */
+	char size_reason[160];	/* why it is unknown */
 };
 
 #define SA_NR_PROGS 8	/* programs in the object, either method */
@@ -132,6 +137,61 @@ static void list_aliases(const struct slab_cache *c, struct kind_info *ki)
 				 "%s%s", used ? "," : "", c->merged[i]);
 }
 
+/* The objsize column (bytes per object, s->size) of @name's line in /proc/slabinfo. */
+static long slabinfo_objsize(const char *slabinfo, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = slabinfo;
+	long active, total, size;
+
+	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, n) && p[n] == ' ' &&
+		    sscanf(p + n, "%ld %ld %ld", &active, &total, &size) == 3 && size > 0)
+			return size;
+	return -1;
+}
+
+/*
+ * The bytes one object of @kind costs: the cache's slab_size, the stride of
+ * objects in a slab (object, alignment padding, a free pointer kept outside
+ * the object, debug metadata). Not object_size: that is sizeof the struct for
+ * an unmerged cache, but the largest of the merged structs for a merged one,
+ * and leaves out what the allocator adds per object. /proc/slabinfo's objsize
+ * column is the same number (s->size), so it is the fallback without sysfs.
+ * Per-slab leftover space is not included (docs/report-schema.md).
+ */
+static void read_sizes(int kind, struct kind_info *ki, const char *slabinfo, bool sysfs,
+		       const char *target)
+{
+	const char *name = slab_kind_name(kind);
+	char path[PATH_MAX];
+
+	ki->object_size = ki->slab_size = -1;
+	if (sysfs) {
+		snprintf(path, sizeof(path), SLAB_SYSFS "/%s/object_size", name);
+		if (procfs_read_long(path, &ki->object_size) || ki->object_size <= 0)
+			ki->object_size = -1;
+		snprintf(path, sizeof(path), SLAB_SYSFS "/%s/slab_size", name);
+		if (!procfs_read_long(path, &ki->slab_size) && ki->slab_size > 0) {
+			/* a merged cache's name is a symlink: say where it led */
+			snprintf(ki->size_source, sizeof(ki->size_source), "%s%s%s%s", path,
+				 target[0] ? " (-> " : "", target, target[0] ? ")" : "");
+			return;
+		}
+		ki->slab_size = -1;
+	}
+	ki->slab_size = slabinfo_objsize(slabinfo, ki->slab);
+	if (ki->slab_size > 0) {
+		snprintf(ki->size_source, sizeof(ki->size_source), "/proc/slabinfo objsize of %s",
+			 ki->slab);
+		return;
+	}
+	ki->slab_size = -1;
+	snprintf(ki->size_reason, sizeof(ki->size_reason),
+		 "object size of %s not readable from %s/%s/slab_size or /proc/slabinfo",
+		 name, SLAB_SYSFS, name);
+}
+
 static void resolve_kind(int kind, struct kind_info *ki, const char *slabinfo)
 {
 	const char *name = slab_kind_name(kind), *listed;
@@ -142,6 +202,8 @@ static void resolve_kind(int kind, struct kind_info *ki, const char *slabinfo)
 		/* no sysfs entry: no such cache, or no /sys/kernel/slab at all */
 		ki->present = slabinfo_has(slabinfo, name);
 		ki->merge_known = access(SLAB_SYSFS, F_OK) == 0;
+		if (ki->present)
+			read_sizes(kind, ki, slabinfo, false, "");
 		return;
 	}
 	ki->present = true;
@@ -153,6 +215,7 @@ static void resolve_kind(int kind, struct kind_info *ki, const char *slabinfo)
 	ki->merged = ki->aliases > 0 || strcmp(ki->slab, name);
 	if (ki->merged)
 		list_aliases(&c, ki);
+	read_sizes(kind, ki, slabinfo, true, c.target);
 	slab_cache_free(&c);
 }
 
@@ -581,6 +644,23 @@ int slabacct_tracked_pids(struct slabacct *sa, pid_t *pids, int max)
 	return n;
 }
 
+static json_t *size_json(long v)
+{
+	return v > 0 ? json_integer(v) : json_null();
+}
+
+/* What the bytes metrics multiply by, and where it was read (docs/report-schema.md). */
+static void add_sizes(json_t *o, const struct kind_info *ki)
+{
+	json_object_set_new(o, "object_size", size_json(ki->object_size));
+	json_object_set_new(o, "slab_size", size_json(ki->slab_size));
+	json_object_set_new(o, "bytes_per_object", size_json(ki->slab_size));
+	json_object_set_new(o, "bytes_per_object_source", ki->slab_size > 0 ?
+			    json_string(ki->size_source) : json_null());
+	if (ki->slab_size <= 0)
+		json_object_set_new(o, "bytes_per_object_reason", json_string(ki->size_reason));
+}
+
 json_t *slabacct_describe(const struct slabacct *sa)
 {
 	json_t *caches = json_object();
@@ -588,7 +668,7 @@ json_t *slabacct_describe(const struct slabacct *sa)
 	for (int k = 0; k < SA_NR_KINDS; k++) {
 		const struct kind_info *ki = &sa->kinds[k];
 
-		json_object_set_new(caches, slab_kind_name(k), json_pack(
+		json_t *o = json_pack(
 			"{s:b, s:s?, s:b, s:i, s:s?, s:b, s:b, s:s?}",
 			"present", ki->present,
 			"slab", ki->present ? ki->slab : NULL,
@@ -596,7 +676,11 @@ json_t *slabacct_describe(const struct slabacct *sa)
 			"aliased_with", ki->merged ? ki->alias_names : NULL,
 			"call_site_filter", ki->nr_sites > 0,
 			"exact", ki->exact,
-			"note", ki->note[0] ? ki->note : NULL));
+			"note", ki->note[0] ? ki->note : NULL);
+
+		if (ki->present)
+			add_sizes(o, ki);
+		json_object_set_new(caches, slab_kind_name(k), o);
 	}
 	return json_pack("{s:b, s:n, s:s, s:o}", "available", 1, "reason",
 			 "method", sa->method, "caches", caches);
@@ -614,6 +698,50 @@ static json_t *inexact_metric(const char *unit, const char *better, const char *
 {
 	return json_pack("{s:n, s:s, s:s, s:s, s:s}", "value", "unit", unit, "better", better,
 			 "kind", kind, "reason", why);
+}
+
+/*
+ * slab.<cache>.alloc_bytes = allocs x the cache's bytes per object (slab_size,
+ * read when the accounting was opened), and their sum over the caches present
+ * on this kernel, slab.anon_rmap.alloc_bytes: exact, lower is better. A cache
+ * whose allocs are spoiled, or whose size is unknown, makes its bytes and the
+ * total null with the reason. No live or peak bytes: live is 0 whenever the
+ * counts are exact, and the caches peak at different moments.
+ */
+static void add_bytes_metrics(const struct slabacct *sa, json_t *metrics)
+{
+	volatile struct sa_counters *c = sa->skel->bss->counters;
+	char name[96], why[256], total_why[320] = "";
+	double total = 0;
+
+	for (int k = 0; k < SA_NR_KINDS; k++) {
+		const struct kind_info *ki = &sa->kinds[k];
+
+		if (!sa->present[k])
+			continue;
+		why[0] = 0;
+		if (c[k].lost)
+			snprintf(why, sizeof(why), "inexact: %lld objects not tracked (object map full)",
+				 (long long)c[k].lost);
+		else if (ki->slab_size <= 0)
+			snprintf(why, sizeof(why), "unavailable: %s", ki->size_reason);
+		snprintf(name, sizeof(name), "slab.%s.alloc_bytes", slab_kind_name(k));
+		if (why[0]) {
+			json_object_set_new(metrics, name, inexact_metric("bytes", "lower", "exact", why));
+			/* "inexact: vm_area_struct: ..." */
+			if (!total_why[0])
+				snprintf(total_why, sizeof(total_why), "%.*s %s: %s",
+					 (int)(strchr(why, ':') - why + 1), why,
+					 slab_kind_name(k), strchr(why, ':') + 2);
+			continue;
+		}
+		total += (double)c[k].allocs * ki->slab_size;
+		json_object_set_new(metrics, name, metric((double)c[k].allocs * ki->slab_size,
+							  "bytes", "lower", "exact"));
+	}
+	json_object_set_new(metrics, SA_TOTAL_BYTES, total_why[0] ?
+			    inexact_metric("bytes", "lower", "exact", total_why) :
+			    metric(total, "bytes", "lower", "exact"));
 }
 
 /*
@@ -670,6 +798,7 @@ void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *re
 		json_object_set_new(by_prog, prog_names[i],
 				    json_integer(misses[i] - sa->missed_base[i]));
 	}
+	add_bytes_metrics(sa, metrics);
 	json_object_set_new(acct, "missed_events", json_integer(missed));
 	json_object_set_new(acct, "missed_by_program", by_prog);
 	json_object_set_new(acct, "nested_frees_recovered",
@@ -706,5 +835,8 @@ void slabacct_add_unavailable(json_t *metrics, const char *reason)
 				"better", f == 1 || f == 2 ? "none" : "lower",
 				"kind", f == 3 ? "timed" : "exact", "reason", why));
 		}
+		snprintf(name, sizeof(name), "slab.%s.alloc_bytes", slab_kind_name(k));
+		json_object_set_new(metrics, name, inexact_metric("bytes", "lower", "exact", why));
 	}
+	json_object_set_new(metrics, SA_TOTAL_BYTES, inexact_metric("bytes", "lower", "exact", why));
 }

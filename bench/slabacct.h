@@ -45,7 +45,10 @@ int slabacct_tracked_pids(struct slabacct *sa, pid_t *pids, int max);
 
 /* "slab_accounting" object of the report (method, caches, merged, exactness). */
 json_t *slabacct_describe(const struct slabacct *sa);
-/* Adds slab.<cache>.{allocs,frees,live,peak} and per-rep accounting notes. */
+/*
+ * Adds slab.<cache>.{allocs,frees,live,peak,alloc_bytes}, SA_TOTAL_BYTES and
+ * per-rep accounting notes.
+ */
 void slabacct_add_metrics(const struct slabacct *sa, json_t *metrics, json_t *rep);
 /* Unavailable-slab metrics with @reason, for runs without probes. */
 void slabacct_add_unavailable(json_t *metrics, const char *reason);

@@ -31,6 +31,18 @@ static double median_of(json_t *reps, const char *metric, bool *ok)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* One column: the median of @metric over @w's repetitions, "-" without a value. */
+static void print_median(FILE *f, json_t *w, const char *metric)
+{
+	bool ok;
+	double m = median_of(json_object_get(w, "reps"), metric, &ok);
+
+	if (ok)
+		fprintf(f, " %16.0f", m);
+	else
+		fprintf(f, " %16s", "-");
+}
+
 void run_print_summary(json_t *report, FILE *f)
 {
 	json_t *w;
@@ -39,25 +51,21 @@ void run_print_summary(json_t *report, FILE *f)
 	fprintf(f, "%-14s %-8s", "workload", "status");
 	for (int k = 0; k < NR_SLAB_KINDS; k++)
 		fprintf(f, " %16s", slab_kind_name(k));
+	fprintf(f, " %16s", "anon-rmap total");
 	fprintf(f, "\n%-14s %-8s", "", "");
 	for (int k = 0; k < NR_SLAB_KINDS; k++)
 		fprintf(f, " %16s", k ? "" : "allocs (median)");
-	fprintf(f, "\n");
+	fprintf(f, " %16s\n", "bytes (median)");
 	json_array_foreach(json_object_get(report, "workloads"), i, w) {
 		fprintf(f, "%-14s %-8s", json_string_value(json_object_get(w, "name")),
 			json_string_value(json_object_get(w, "status")));
 		for (int k = 0; k < NR_SLAB_KINDS; k++) {
 			char name[64];
-			bool ok;
-			double m;
 
 			snprintf(name, sizeof(name), "slab.%s.allocs", slab_kind_name(k));
-			m = median_of(json_object_get(w, "reps"), name, &ok);
-			if (ok)
-				fprintf(f, " %16.0f", m);
-			else
-				fprintf(f, " %16s", "-");
+			print_median(f, w, name);
 		}
+		print_median(f, w, SA_TOTAL_BYTES);
 		fputc('\n', f);
 		if (json_is_string(json_object_get(w, "reason")))
 			fprintf(f, "  %s\n", json_string_value(json_object_get(w, "reason")));

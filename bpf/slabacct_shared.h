@@ -17,6 +17,12 @@
 	X(SLAB_AVC,		"anon_vma_chain")	\
 	X(SLAB_VMA_LOCK,	"vma_lock")
 
+/*
+ * The report's total anon-rmap metadata bytes: slab.<cache>.alloc_bytes summed
+ * over the caches of SA_CACHES present on the running kernel.
+ */
+#define SA_TOTAL_BYTES	"slab.anon_rmap.alloc_bytes"
+
 #define SA_CACHE_KIND(kind, name)	kind,
 #define SA_CACHE_NAME(kind, name)	[kind] = name,
 
