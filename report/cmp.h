@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -123,6 +124,7 @@ const struct metric_samples *workload_metric(const struct workload_data *w,
 					     const char *name);
 bool params_equal(json_t *a, json_t *b);
 const char *slab_inexact(const struct report *r, const char *metric);
+bool slab_absent(const struct report *r, const char *metric);
 const char *kind_name(enum metric_kind k);
 const char *better_name(enum metric_better b);
 
@@ -192,6 +194,11 @@ struct metric_cmp {
 	const struct metric_samples *tb;	/* timed: what it is judged against */
 	enum verdict verdict;
 	bool gated;
+	/*
+	 * "base" | "test": the cache of this slab.<cache>.* metric does not
+	 * exist on that side's kernel; its values there are 0 (never gates)
+	 */
+	const char *absent;
 	char reason[1024];	/* unavailable / not judged / notes */
 	/* exact */
 	struct side_exact eb, et;
@@ -207,6 +214,12 @@ struct metric_cmp {
 	size_t family_m;	/* size of that family */
 	double mde_pct;		/* minimum detectable effect, NaN: unknown */
 };
+
+/* Is @mc's cache absent on the base (@base) or test side? */
+static inline bool absent_on(const struct metric_cmp *mc, bool base)
+{
+	return mc->absent && !strcmp(mc->absent, base ? "base" : "test");
+}
 
 struct workload_cmp {
 	const struct workload_data *base;

@@ -116,7 +116,11 @@ static void side_cells(struct sbuf *h, const struct metric_cmp *mc, bool base)
 	if (mc->kind == MK_EXACT) {
 		sbuf_printf(h, "<td>%s</td>", fmt_metric(b, sizeof(b), mc->unit,
 							  base ? mc->eb.value : mc->et.value));
-		sbuf_puts(h, "<td></td>");
+		sbuf_puts(h, absent_on(mc, base) ? "<td class=\"l\">absent</td>" : "<td></td>");
+		return;
+	}
+	if (absent_on(mc, base)) {
+		sbuf_puts(h, "<td>0</td><td class=\"l\">absent</td>");
 		return;
 	}
 	cell_num(h, s->median);

@@ -134,6 +134,17 @@ static double shown_change(const struct metric_cmp *mc)
 	return mc->kind == MK_EXACT ? mc->delta_pct : mc->t.change_pct;
 }
 
+/* A value cell's text: "0 (absent)" where the cache does not exist on that side. */
+static const char *shown_text(char *buf, size_t len, const struct metric_cmp *mc, bool base,
+			      double v)
+{
+	if (absent_on(mc, base)) {
+		snprintf(buf, len, "0 (absent)");
+		return buf;
+	}
+	return fmt_metric(buf, len, mc->unit, v);
+}
+
 struct table_layout {
 	int name_w;
 	int col_w;
@@ -206,7 +217,7 @@ static void print_cell(const struct table_layout *l, const struct metric_cmp *mc
 		fprintf(out, "  %*s %11s  ", l->col_w, "-", "");
 		return;
 	}
-	fmt_metric(vb, sizeof(vb), mc->unit, v);
+	shown_text(vb, sizeof(vb), mc, false, v);
 	if (isnan(pct))
 		snprintf(cell, sizeof(cell), "%11s", mc->verdict == VD_NOT_JUDGED ? "(not judged)" : "");
 	else
@@ -275,8 +286,8 @@ static void print_stat_row(const struct comparison *c, const struct table_layout
 		s == RS_MAIN ? metric : "",
 		s == RS_MAIN ? (any->kind == MK_EXACT ? "exact" :
 				any->headline ? "med H" : "median") : names[s],
-		l->col_w, fmt_metric(vb, sizeof(vb), any->unit, s == RS_MAIN ?
-				     shown_value(any, true) : stat_of(any, true, s)));
+		l->col_w, s == RS_MAIN ? shown_text(vb, sizeof(vb), any, true, shown_value(any, true)) :
+		fmt_metric(vb, sizeof(vb), any->unit, stat_of(any, true, s)));
 	for (i = 0; i < c->ntests; i++) {
 		mc = find_row(&c->tests[i], bw, metric, &wc);
 		if (s == RS_MAIN)
@@ -478,8 +489,8 @@ static void md_value(struct sbuf *md, const struct metric_cmp *mc, bool base)
 {
 	char b[32];
 
-	sbuf_puts(md, fmt_metric(b, sizeof(b), mc->unit, shown_value(mc, base)));
-	if (mc->kind == MK_TIMED) {
+	sbuf_puts(md, shown_text(b, sizeof(b), mc, base, shown_value(mc, base)));
+	if (mc->kind == MK_TIMED && !absent_on(mc, base)) {
 		const struct rstat_summary *s = base ? &mc->t.base : &mc->t.test;
 
 		if (!isnan(s->cov))

@@ -584,6 +584,26 @@ const char *slab_inexact(const struct report *r, const char *metric)
 	return json_string_value(json_object_get(c, "note")) ?: "accounting marked not exact";
 }
 
+/*
+ * For "slab.<cache>.<stat>": does the report say its kernel has no such
+ * cache (slab_accounting.caches.<cache>.present false, accounting available)?
+ */
+bool slab_absent(const struct report *r, const char *metric)
+{
+	json_t *acct = json_object_get(r->root, "slab_accounting"), *c;
+	const char *dot;
+	char cache[64];
+
+	if (strncmp(metric, "slab.", 5) || !r->slab_available)
+		return false;
+	dot = strchr(metric + 5, '.');
+	if (!dot || dot - (metric + 5) >= (long)sizeof(cache))
+		return false;
+	snprintf(cache, sizeof(cache), "%.*s", (int)(dot - (metric + 5)), metric + 5);
+	c = json_object_get(json_object_get(acct, "caches"), cache);
+	return json_is_object(c) && json_is_false(json_object_get(c, "present"));
+}
+
 const struct metric_samples *workload_metric(const struct workload_data *w,
 					     const char *name)
 {

@@ -338,6 +338,40 @@ static void compare_timed(const struct comparison *c, struct test_cmp *t,
 		     r->rbase.cov * 100, r->rtest.cov * 100, mc->threshold_pct);
 }
 
+/*
+ * A slab.<cache>.* metric missing on the side whose kernel has no such cache
+ * (vma_lock outside 6.4-6.12): that side allocated none, so it counts as 0
+ * objects and bytes there, marked absent. An exact row is compared against
+ * 0; a timed one is not judged. It never gates (compare_workload: one side
+ * has no samples): the layouts differ, and the total
+ * slab.anon_rmap.alloc_bytes, present on both sides, is what is compared.
+ * Returns false when the metric is missing for another reason.
+ */
+static bool compare_absent(const struct comparison *c, const struct test_cmp *t,
+			   struct metric_cmp *mc)
+{
+	const struct metric_samples *have = mc->base ? mc->base : mc->test;
+	bool base = !mc->base;
+	struct side_exact *e = base ? &mc->eb : &mc->et;
+
+	if (!slab_absent(base ? c->base : t->test, mc->name))
+		return false;
+	mc->absent = base ? "base" : "test";
+	note(mc, "absent in %s: no such cache on that kernel, counted as 0", mc->absent);
+	if (mc->kind == MK_TIMED) {
+		memset(base ? &mc->t.base : &mc->t.test, 0, sizeof(mc->t.base));
+		rstat_summarize(have->values, have->n, base ? &mc->t.test : &mc->t.base);
+		mc->verdict = VD_NOT_JUDGED;
+		return true;
+	}
+	side_exact(have, base ? &mc->et : &mc->eb);
+	memset(e, 0, sizeof(*e));
+	mc->delta = mc->et.value - mc->eb.value;
+	mc->delta_pct = !mc->delta ? 0 : mc->eb.value ? 100 * mc->delta / fabs(mc->eb.value) : NAN;
+	mc->verdict = directional(mc->better, (mc->delta > 0) - (mc->delta < 0));
+	return true;
+}
+
 static void compare_metric(const struct comparison *c, struct test_cmp *t,
 			   const struct workload_cmp *wc, struct metric_cmp *mc)
 {
@@ -347,6 +381,8 @@ static void compare_metric(const struct comparison *c, struct test_cmp *t,
 	mc->delta = mc->delta_pct = NAN;
 	mc->t.change_pct = mc->t.ci_lo_pct = mc->t.ci_hi_pct = NAN;
 	mc->verdict = VD_UNAVAILABLE;
+	if ((!b || !m) && compare_absent(c, t, mc))
+		return;
 	if (!b || !m) {
 		note(mc, "only in the %s report", b ? "base" : "test");
 		return;
@@ -823,6 +859,8 @@ static json_t *metric_json(const struct comparison *c, const struct metric_cmp *
 			      "verdict", verdict_name(mc->verdict),
 			      "reason", json_str_or_null(mc->reason[0] ? mc->reason : NULL));
 
+	if (mc->absent)
+		json_object_set_new(o, "absent", json_string(mc->absent));
 	if (mc->verdict == VD_UNAVAILABLE)
 		return o;
 	if (mc->kind == MK_EXACT) {
