@@ -78,17 +78,20 @@ def summary(path):
     k = doc.get("kernel") or {}
     m = doc.get("machine") or {}
     print(f"kernel {k.get('release')}  virt {fmt(m.get('virt'))}  accel {fmt(m.get('accel'))}")
-    print(f"{'workload':<14} {'status':<10}" + "".join(f"{c:>16}" for c in CACHES))
-    print(f"{'':<14} {'':<10}{'allocs (median)':>16}")
+    print(f"{'workload':<14} {'status':<10}" + "".join(f"{c:>16}" for c in CACHES)
+          + f"{'anon-rmap total':>17}")
+    print(f"{'':<14} {'':<10}{'allocs (median)':>16}" + " " * 16 * (len(CACHES) - 1)
+          + f"{'bytes (median)':>17}")
     for w in doc.get("workloads") or []:
         status = w.get("status") or "?"
         line = f"{w.get('name', '?'):<14} {status:<10}"
         if status == "ok":
-            for c in CACHES:
-                vals = [((r.get("metrics") or {}).get(f"slab.{c}.allocs") or {}).get("value")
+            for c in (*CACHES, "TOTAL"):
+                name = "slab.anon_rmap.alloc_bytes" if c == "TOTAL" else f"slab.{c}.allocs"
+                vals = [((r.get("metrics") or {}).get(name) or {}).get("value")
                         for r in w.get("reps") or [] if r.get("status") == "ok"]
                 vals = [v for v in vals if isinstance(v, (int, float))]
-                line += f"{fmt(median(vals)):>16}"
+                line += f"{fmt(median(vals)):>{17 if c == 'TOTAL' else 16}}"
         elif w.get("reason"):
             line += f" {w['reason']}"
         print(line)
