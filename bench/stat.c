@@ -32,7 +32,8 @@ static void usage_stat(FILE *f)
 "\n"
 "Like 'perf stat': runs CMD and counts the vm_area_struct, anon_vma,\n"
 "anon_vma_chain (and vma_lock) objects it and all its descendants allocated,\n"
-"freed, left live and peaked at. Exits with CMD's exit status.\n"
+"freed, left live and peaked at, the bytes of the allocations (allocs x the\n"
+"cache's slab_size) and their anon-rmap total. Exits with CMD's exit status.\n"
 "\n"
 "  -j, --json FILE   also write the figures as JSON ('-' = stdout)\n"
 "  -v, --verbose     detail on stderr\n"
@@ -49,10 +50,11 @@ static void print_stat(json_t *metrics, json_t *acct, char **cmd, double secs, F
 	fprintf(f, "\n Slab objects for '%s", cmd[0]);
 	for (int i = 1; cmd[i]; i++)
 		fprintf(f, " %s", cmd[i]);
-	fprintf(f, "':\n\n %-16s %12s %12s %12s %12s\n", "cache", "allocs", "frees", "live",
-		"peak");
+	fprintf(f, "':\n\n %-16s %12s %12s %12s %12s %12s\n", "cache", "allocs", "frees", "live",
+		"peak", "bytes");
 	for (int k = 0; k < NR_SLAB_KINDS; k++) {
-		static const char *const fields[] = { "allocs", "frees", "live", "peak" };
+		static const char *const fields[] = { "allocs", "frees", "live", "peak",
+						      "alloc_bytes" };
 		char name[64];
 		json_t *m;
 
@@ -60,7 +62,7 @@ static void print_stat(json_t *metrics, json_t *acct, char **cmd, double secs, F
 		if (!json_object_get(metrics, name))
 			continue;
 		fprintf(f, " %-16s", slab_kind_name(k));
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < 5; i++) {
 			snprintf(name, sizeof(name), "slab.%s.%s", slab_kind_name(k), fields[i]);
 			m = json_object_get(json_object_get(metrics, name), "value");
 			if (json_is_number(m)) {
@@ -77,6 +79,9 @@ static void print_stat(json_t *metrics, json_t *acct, char **cmd, double secs, F
 		}
 		fputc('\n', f);
 	}
+	if (json_is_number(json_object_get(json_object_get(metrics, SA_TOTAL_BYTES), "value")))
+		fprintf(f, " %-16s %64.0f\n", "anon-rmap total", json_number_value(json_object_get(
+			json_object_get(metrics, SA_TOTAL_BYTES), "value")));
 	if (why)
 		fprintf(f, "\n %s\n", why);
 	else if (json_is_false(json_object_get(json_object_get(acct, "slab_accounting"), "settled")))
