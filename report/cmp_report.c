@@ -585,22 +585,32 @@ const char *slab_inexact(const struct report *r, const char *metric)
 }
 
 /*
- * For "slab.<cache>.<stat>": does the report say its kernel has no such
- * cache (slab_accounting.caches.<cache>.present false, accounting available)?
+ * For "slab.<cache>.<stat>" and a workload's slab delta "<prefix>.<cache>"
+ * (fork.1.vma_lock, phase.<name>.slab.vma_lock): does the report say its
+ * kernel has no such cache (slab_accounting.caches.<cache>.present false,
+ * accounting available)?
  */
 bool slab_absent(const struct report *r, const char *metric)
 {
-	json_t *acct = json_object_get(r->root, "slab_accounting"), *c;
-	const char *dot;
+	json_t *caches, *c;
+	const char *start, *end;
 	char cache[64];
 
-	if (strncmp(metric, "slab.", 5) || !r->slab_available)
+	if (!r->slab_available)
 		return false;
-	dot = strchr(metric + 5, '.');
-	if (!dot || dot - (metric + 5) >= (long)sizeof(cache))
+	if (!strncmp(metric, "slab.", 5)) {
+		start = metric + 5;
+		end = strchr(start, '.');
+	} else {
+		start = strrchr(metric, '.');
+		start = start ? start + 1 : NULL;
+		end = start ? start + strlen(start) : NULL;
+	}
+	if (!start || !end || end - start >= (long)sizeof(cache))
 		return false;
-	snprintf(cache, sizeof(cache), "%.*s", (int)(dot - (metric + 5)), metric + 5);
-	c = json_object_get(json_object_get(acct, "caches"), cache);
+	snprintf(cache, sizeof(cache), "%.*s", (int)(end - start), start);
+	caches = json_object_get(json_object_get(r->root, "slab_accounting"), "caches");
+	c = json_object_get(caches, cache);
 	return json_is_object(c) && json_is_false(json_object_get(c, "present"));
 }
 

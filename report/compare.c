@@ -339,8 +339,9 @@ static void compare_timed(const struct comparison *c, struct test_cmp *t,
 }
 
 /*
- * A slab.<cache>.* metric missing on the side whose kernel has no such cache
- * (vma_lock outside 6.4-6.12): that side allocated none, so it counts as 0
+ * A slab.<cache>.* metric (or a workload's slab delta ending in .<cache>)
+ * missing on the side whose kernel has no such cache (vma_lock outside
+ * 6.4-6.12): that side allocated none, so it counts as 0
  * objects and bytes there, marked absent. An exact row is compared against
  * 0; a timed one is not judged. It never gates (compare_workload: one side
  * has no samples): the layouts differ, and the total

@@ -4,7 +4,8 @@
 # two reports derived from tests/data/report-base.json, one from a kernel
 # without a vma_lock cache (slab_accounting.caches.vma_lock.present false,
 # no slab.vma_lock.* metrics, as 6.1 and 6.15+ write it) and one with it
-# (6.4-6.12). The vma_lock rows must say "absent" (0 on that side), never
+# (6.4-6.12). The vma_lock rows (slab.vma_lock.* and the per-fork deltas
+# fork.N.vma_lock) must say "absent" (0 on that side), never
 # "unavailable", in comparison.json, the text table, summary.md and
 # index.html, and never gate; the total slab.anon_rmap.alloc_bytes gates
 # like any exact metric: a changed total exits 1, an unchanged one 0.
@@ -48,6 +49,9 @@ def layout(r, sizes, lock):
             if lock:
                 for f in ("allocs", "frees", "live", "peak"):
                     m["slab.vma_lock." + f] = copy.deepcopy(m["slab.vm_area_struct." + f])
+                # the workload's per-fork slab deltas, one per cache present
+                for k in [k for k in m if k.startswith("fork.") and k.endswith(".vm_area_struct")]:
+                    m[k[:-len("vm_area_struct")] + "vma_lock"] = copy.deepcopy(m[k])
                 sizes = dict(sizes, vma_lock=lock)
             for c, size in sizes.items():
                 v = m["slab.%s.allocs" % c]["value"] * size
@@ -73,7 +77,7 @@ c = json.load(open(sys.argv[1]))
 for w in c["tests"][0]["workloads"]:
     if w["name"] == "fork-chain":
         for m in w["metrics"]:
-            if m["name"].startswith("slab."):
+            if m["name"].startswith("slab.") or m["name"].startswith("fork.1."):
                 print(m["name"], m["verdict"], m.get("absent", "-"), m["gate"],
                       m.get("base", {}).get("value"), m.get("test", {}).get("value"))
 PY
@@ -88,6 +92,8 @@ rows "$TMP/grow/comparison.json" >"$TMP/grow.rows"
 has_row "$TMP/grow.rows" "slab.vma_lock.allocs regression base False 0 134" "grow"
 has_row "$TMP/grow.rows" "slab.vma_lock.alloc_bytes regression base False 0 8576" "grow"
 has_row "$TMP/grow.rows" "slab.vma_lock.frees changed base False 0 134" "grow"
+has_row "$TMP/grow.rows" "fork.1.vma_lock regression base False 0 $(py "$TMP/new.json" \
+	'[w for w in r["workloads"] if w["name"] == "fork-chain"][0]["reps"][0]["metrics"]["fork.1.vma_lock"]["value"]')" "grow"
 grep -q '^slab\.vma_lock\.peak not-judged base False' "$TMP/grow.rows" || fail "grow: peak row: $(cat "$TMP/grow.rows")"
 has_row "$TMP/grow.rows" "slab.anon_rmap.alloc_bytes regression - True 42544 51120" "grow"
 ! grep -q 'vma_lock.* unavailable' "$TMP/grow.rows" || fail "grow: a vma_lock row is unavailable"
