@@ -359,6 +359,10 @@ static bool compare_absent(const struct comparison *c, const struct test_cmp *t,
 		return false;
 	mc->absent = base ? "base" : "test";
 	note(mc, "absent in %s: no such cache on that kernel, counted as 0", mc->absent);
+	if (!have->n) {
+		note(mc, "%s: %s", base ? "test" : "base", null_reason(have));
+		return true;	/* still unavailable */
+	}
 	if (mc->kind == MK_TIMED) {
 		memset(base ? &mc->t.base : &mc->t.test, 0, sizeof(mc->t.base));
 		rstat_summarize(have->values, have->n, base ? &mc->t.test : &mc->t.base);

@@ -67,6 +67,11 @@ json.dump(layout(base, dict(SIZES, vm_area_struct=136), 64), open(out + "/samesi
 nohdr = copy.deepcopy(old)
 del nohdr["slab_accounting"]["caches"]["vma_lock"]
 json.dump(nohdr, open(out + "/nohdr.json", "w"))
+spoiled = json.load(open(out + "/new.json"))
+for w in spoiled["workloads"]:
+    for rep in w["reps"]:
+        rep["metrics"]["slab.vma_lock.allocs"].update(value=None, reason="inexact: test")
+json.dump(spoiled, open(out + "/spoiled.json", "w"))
 PY
 
 # rows of workload fork-chain in a comparison.json, "metric verdict absent gate"
@@ -117,6 +122,12 @@ rows "$TMP/same/comparison.json" >"$TMP/same.rows"
 has_row "$TMP/same.rows" "slab.anon_rmap.alloc_bytes unchanged - True 42544 42544" "same"
 has_row "$TMP/same.rows" "slab.vma_lock.alloc_bytes regression base False 0 8576" "same"
 has_row "$TMP/same.rows" "slab.vm_area_struct.alloc_bytes improvement - True 26800 18224" "same"
+
+# absent on one side, no value on the other: still unavailable, and why
+run_rc 1 "spoiled" "$RMB" compare "$TMP/old.json" "$TMP/spoiled.json" --out "$TMP/spoiled" --no-graphs
+rows "$TMP/spoiled/comparison.json" >"$TMP/spoiled.rows"
+has_row "$TMP/spoiled.rows" "slab.vma_lock.allocs unavailable base False None None" "spoiled"
+grep -q 'test: inexact: test' "$TMP/spoiled/comparison.json" || fail "spoiled: reason not given"
 
 # absent needs the report to say so: a metric merely missing stays unavailable
 run_rc 1 "no header" "$RMB" compare "$TMP/nohdr.json" "$TMP/new.json" --out "$TMP/nohdr" --no-graphs
