@@ -1,8 +1,9 @@
 # footprint on the host: the apps' exact BPF objects against the scenario's
 # formula (launcher's M regions, N apps each duplicating the launcher's P VMAs
 # and mapping its own regions, split by a hole), the same in every repetition;
-# the slabinfo rows present with KiB = objects x objsize, or, for a cache
-# merged with others, unavailable with the reason (never a wrong figure).
+# the slabinfo rows present with KiB = objects x objsize and at least the
+# apps' live objects active, or, for a cache merged with others, unavailable
+# with the reason (never a wrong figure).
 . "$(dirname "$0")/lib.sh"
 need_bpf
 
@@ -117,6 +118,10 @@ for c in caches:
         d = rep["metrics"][f"apps.{c}.slabinfo_minus_bpf"]
         if not merged and d["value"] is None:
             errors.append(f"apps.{c}.slabinfo_minus_bpf unavailable: {d.get('reason')}")
+        # slabinfo counts free objects of CPU slabs as active: never fewer than are live
+        o = rep["metrics"][f"apps.{c}.objects"]["value"]
+        if not merged and o is not None and o < a["live"][c]:
+            errors.append(f"apps.{c}.objects {o} active < {a['live'][c]} live (BPF)")
     print(f"{c}: {'merged: rows unavailable' if merged else 'rows present'}; "
           f"slabinfo - BPF {a['w']['reps'][0]['metrics'][f'apps.{c}.slabinfo_minus_bpf']['value']}")
 if errors:
