@@ -53,6 +53,7 @@ struct fp {
 	size_t page, region_len, stride;
 	long hole_off, hole_pages;	/* pages */
 	char *base;			/* the free range the slots are carved from */
+	long mapped;			/* the launcher's regions mapped so far */
 	int ready[2];			/* apps → launcher: one byte each */
 	int release[2];			/* launcher's write end closed: apps exit */
 	struct fp_shared *sh;
@@ -375,7 +376,7 @@ static void fp_cleanup(struct fp *f)
 		if (f->release[i] >= 0)
 			close(f->release[i]);
 	}
-	for (long i = 0; f->base && f->base != MAP_FAILED && i < f->regions; i++)
+	for (long i = 0; i < f->mapped; i++)
 		munmap(f->base + i * f->stride, f->region_len);
 	if (f->sh)
 		munmap(f->sh, f->sh_len);
@@ -399,7 +400,7 @@ static int footprint_run(struct wl_ctx *ctx)
 	char boot_why[WL_REASON_LEN], now_why[WL_REASON_LEN];
 	bool present[NR_SLAB_KINDS], boot_ok, now_ok, settled;
 	int ret = -1, launcher_vmas, own_vmas;
-	long ready, i;
+	long ready;
 	uint64_t t0;
 	struct fp f;
 
@@ -413,9 +414,9 @@ static int footprint_run(struct wl_ctx *ctx)
 		goto cleanup;
 	}
 
-	for (i = 0; i < f.regions; i++)
-		if (!fp_map_slot(&f, i)) {
-			wl_fail(ctx, "footprint: mmap of region %ld: %s", i, strerror(errno));
+	for (f.mapped = 0; f.mapped < f.regions; f.mapped++)
+		if (!fp_map_slot(&f, f.mapped)) {
+			wl_fail(ctx, "footprint: mmap of region %ld: %s", f.mapped, strerror(errno));
 			goto cleanup;
 		}
 	launcher_vmas = wl_count_vmas();
