@@ -26,6 +26,7 @@
 #include "run_json.h"
 #include "runner.h"
 #include "summary.h"
+#include "sysslab.h"
 #include "util.h"
 #include "wlctx.h"
 
@@ -475,6 +476,8 @@ int cmd_run(int argc, char **argv)
 	if (!r.rq.norder)
 		r.rq.norder = r.rq.args.seeded ? round_order(&r.rq.cfg, r.rq.args.seed, 1, r.rq.order) :
 			   round_order(&r.rq.cfg, 0, 0, r.rq.order);
+	/* the caches before the suite touches them (footprint's "after boot") */
+	sysslab_record_start();
 	install_signals();
 	/* undo what a killed earlier run left behind (swap, zram, cgroups, sysctls) */
 	if (guard_recover_stale() > 0)

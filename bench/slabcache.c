@@ -102,6 +102,24 @@ bool slabinfo_has(const char *slabinfo, const char *name)
 	return false;
 }
 
+int slabinfo_row(const char *slabinfo, const char *name, long *active, long *objsize)
+{
+	size_t n = strlen(name);
+	const char *p = slabinfo;
+	long num;
+
+	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, name, n) || p[n] != ' ')
+			continue;
+		/* name <active_objs> <num_objs> <objsize> ... */
+		if (sscanf(p + n, "%ld %ld %ld", active, &num, objsize) != 3 ||
+		    *active < 0 || *objsize <= 0)
+			return -EINVAL;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 const char *slab_cache_slabinfo_name(const struct slab_cache *c, const char *name,
 				     const char *slabinfo)
 {

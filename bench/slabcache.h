@@ -28,6 +28,13 @@ void slab_cache_free(struct slab_cache *c);
 
 /* Does the text of /proc/slabinfo list a cache named @name? */
 bool slabinfo_has(const char *slabinfo, const char *name);
+/*
+ * The row of cache @name in the text of /proc/slabinfo: active objects and
+ * objsize (bytes each object takes in its slab: the object, its alignment and
+ * SLUB's metadata; /sys/kernel/slab/<name>/slab_size). 0, or -ENOENT when not
+ * listed, -EINVAL when the row cannot be parsed.
+ */
+int slabinfo_row(const char *slabinfo, const char *name, long *active, long *objsize);
 /* The name @slabinfo lists the cache under: @name or one of c->merged; NULL when none. */
 const char *slab_cache_slabinfo_name(const struct slab_cache *c, const char *name,
 				     const char *slabinfo);

@@ -16,6 +16,7 @@ extern const struct workload_info reclaim_info;
 extern const struct workload_info migrate_info;
 extern const struct workload_info thp_info;
 extern const struct workload_info ksm_info;
+extern const struct workload_info footprint_info;
 
 const struct workload_info *const workload_table[] = {
 	&fork_chain_info,
@@ -26,6 +27,7 @@ const struct workload_info *const workload_table[] = {
 	&migrate_info,
 	&thp_info,
 	&ksm_info,
+	&footprint_info,
 	NULL,
 };
 

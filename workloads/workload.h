@@ -169,6 +169,29 @@ const char *wl_guard_dir(void);
 void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap);
 
 /*
+ * System-wide figures of the tracked caches from /proc/slabinfo (bench/
+ * sysslab.c): every object of the cache on the machine, not only ours, so
+ * not exact (other processes, SLUB's per-CPU slabs count as in use).
+ */
+struct wl_sysslab {
+	double uptime_s;			/* /proc/uptime when read, -1 unknown */
+	bool present[NR_SLAB_KINDS];		/* the cache exists (listed or merged) */
+	/* false: no figure for this cache, @why says why ("cache merged with ...") */
+	bool ok[NR_SLAB_KINDS];
+	char why[NR_SLAB_KINDS][WL_REASON_LEN];
+	long active[NR_SLAB_KINDS];		/* active objects */
+	long objsize[NR_SLAB_KINDS];		/* bytes per object in its slab (objsize) */
+};
+
+/* Reads /proc/slabinfo now. 0, or -1 with the reason in @why. */
+int wl_sysslab_now(struct wl_sysslab *s, char *why, size_t len);
+/*
+ * The runner's reading at the start of the run (in a guest run.sh boots:
+ * right after boot). 0, or -1 with the reason in @why.
+ */
+int wl_sysslab_start(struct wl_sysslab *s, char *why, size_t len);
+
+/*
  * What the capability probe (`rmapbench probe`, once per process) found:
  * whether the kernel has capability @cap ("zram", "memcg"); false with
  * "<cap>: <the probe's reason>" in @why. supported() asks these instead of

@@ -95,6 +95,53 @@ def summary(path):
         elif w.get("reason"):
             line += f" {w['reason']}"
         print(line)
+    for w in doc.get("workloads") or []:
+        if w.get("name") == "footprint":
+            footprint(w)
+
+
+def footprint(w):
+    """The footprint workload as the anon_vma series quote it (bench/summary.c)."""
+    reps = [r for r in w.get("reps") or [] if r.get("status") == "ok"]
+
+    def values(name):
+        return [((r.get("metrics") or {}).get(name) or {}).get("value") for r in reps]
+
+    def med(name):
+        return median([v for v in values(name) if isinstance(v, (int, float))])
+
+    caches = [c for c in CACHES if any(f"apps.{c}.bpf_live" in (r.get("metrics") or {})
+                                       for r in reps)]
+    if not caches:
+        return
+    up = [float((r.get("notes") or {}).get("boot_uptime_s", -1)) for r in reps]
+    up = up[0] if up else -1
+    boot = "after boot" if up < 600 else "run start"
+    rows = [(f"{boot} (up {up:.0f} s)" if up >= 0 else boot, "boot", "objects", "kib"),
+            (f"after {(w.get('params') or {}).get('apps')} apps", "apps", "objects", "kib"),
+            ("apps' own (BPF)", "apps", "bpf_live", None),
+            ("slabinfo - BPF", "apps", "slabinfo_minus_bpf", None)]
+    print("\nfootprint: system-wide active slab objects (/proc/slabinfo; "
+          "KiB = objects x objsize), median of the repetitions")
+    print(f"{'':<24}" + "".join(f" {c:>18}" for c in caches))
+    print(f"{'':<24}" + "".join(f" {'objects':>9} {'KiB':>8}" for c in caches))
+    for label, row, a, b in rows:
+        line = f"{label:<24}"
+        for c in caches:
+            v = med(f"{row}.{c}.{a}")
+            line += f" {'-' if v is None else f'{v:.0f}':>9}"
+            if b:
+                v = med(f"{row}.{c}.{b}")
+                line += f" {'-' if v is None else f'{v:.1f}':>8}"
+            else:
+                line += f" {'':>8}"
+        print(line)
+    for c in caches:
+        why = [((r.get("metrics") or {}).get(f"apps.{c}.objects") or {}).get("reason")
+               for r in reps]
+        why = [x for x in why if x]
+        if why:
+            print(f"  {c}: {why[0]}")
 
 
 def main(argv):
