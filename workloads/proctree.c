@@ -225,16 +225,18 @@ static bool member_dead(pid_t pid)
 static int tree_oom(struct wl_ctx *ctx, const struct share_tree *t)
 {
 	long long kills = t->memcg ? wl_memcg_oom_kills(t->memcg) : -1;
+	char limits[96];
 
 	if (kills <= 0)
 		return 0;
+	wl_memcg_limits(t->memcg, limits, sizeof(limits));
 	for (long i = 1; i <= t->nodes; i++)
 		if (t->sh->pids[i] && member_dead(t->sh->pids[i]))
-			return wl_fail(ctx, "OOM killer in memcg %s killed pid %d (tree member %ld)"
-				       "%s", t->memcg->dir, t->sh->pids[i], i,
+			return wl_fail(ctx, "OOM killer in memcg %s (%s) killed pid %d (tree member "
+				       "%ld)%s", t->memcg->dir, limits, t->sh->pids[i], i,
 				       kills > 1 ? " and others" : "");
-	return wl_fail(ctx, "OOM killer in memcg %s killed %lld process(es)", t->memcg->dir,
-		       kills);
+	return wl_fail(ctx, "OOM killer in memcg %s (%s) killed %lld process(es)", t->memcg->dir,
+		       limits, kills);
 }
 
 /* Root: waits until every member acknowledged; bounded. */

@@ -77,6 +77,8 @@ struct slab_snapshot {
 
 /* Value of a parameter (always within its declared range). */
 long wl_param(struct wl_ctx *ctx, const char *name);
+/* This repetition's number in its round, 1-based. */
+int wl_rep(struct wl_ctx *ctx);
 
 /* Metrics: a flat namespace per workload, dotted names ("phase.back.vmas"). */
 void wl_exact(struct wl_ctx *ctx, const char *name, double value,
