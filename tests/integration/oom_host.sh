@@ -63,7 +63,7 @@ grep -q "reclaim rep 2 failed: OOM killer in memcg " "$TMP/err" ||
 ! grep -qi "undoing what process\|^Killed\|: Killed$" "$TMP/err" ||
 	{ cat "$TMP/err"; fail "the runner saw a bare kill or recovered a stale journal"; }
 
-python3 - "$TMP/r.json" "$TMP/dmesg" <<'PY' || fail "OOM checks failed"
+python3 - "$TMP/r.json" "$TMP/dmesg" "$(basename "$RMB")" <<'PY' || fail "OOM checks failed"
 import json, re, sys
 r = json.load(open(sys.argv[1]))
 log = open(sys.argv[2], errors="replace").read()
@@ -95,7 +95,8 @@ cap = reps[2]["notes"]["oom_cap"]
 assert cap.startswith(f"{limit} bytes"), (cap, limit)
 # the kernel's side: the pid named was killed by a memcg OOM in that group, nothing else was
 kills = re.findall(r"Memory cgroup out of memory: Killed process (\d+) \(([^)]*)\)", log)
-assert (pid, "rmapbench") in kills, f"dmesg has no memcg OOM kill of pid {pid}: {kills}"
+comm = sys.argv[3][:15]     # the task's comm: the binary's name
+assert (pid, comm) in kills, f"dmesg has no memcg OOM kill of pid {pid} ({comm}): {kills}"
 assert "Out of memory: Killed process" not in log, "a global OOM kill during the run"
 ctx = re.findall(r"oom-kill:constraint=(\w+),.*?oom_memcg=(\S+?),task_memcg=\S+?,task=\S+?,pid=(\d+)", log)
 assert ctx and all(c == "CONSTRAINT_MEMCG" and g.endswith("/" + group) for c, g, _ in ctx), ctx
