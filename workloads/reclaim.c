@@ -121,18 +121,14 @@ static int setup(void *arg, char *why, size_t len)
 {
 	struct reclaim *r = arg;
 	long members = tree_size(r->w.fanout, r->w.depth);
-	uint64_t anon_pages, bytes;
 
 	for (long i = 0; i < r->pages; i++)
 		r->cow_pages += is_cow_page(r, i);
-	anon_pages = r->pages + members * r->cow_pages;
-	bytes = anon_pages * wl_page_size() * 5 / 4 + (16 << 20);
-	if (wl_swap_create(&r->w.guard, &r->swap, bytes, why, len))
-		return -1;
-	if (wl_memcg_create(&r->w.guard, &r->cg, why, len))
+	if (treewl_swap_memcg(&r->w, r->pages + members * r->cow_pages, &r->swap, &r->cg,
+			      why, len))
 		return -1;
 	wl_note(r->w.ctx, "swap", "%s (zram, %llu MiB)", r->swap.dev,
-		(unsigned long long)(bytes >> 20));
+		(unsigned long long)(r->swap.bytes >> 20));
 	wl_note(r->w.ctx, "cgroup", "%s (v%d)", r->cg.dir, r->cg.version);
 	return 0;
 }

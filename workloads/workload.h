@@ -179,6 +179,8 @@ void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap);
 bool wl_kernel_has(const char *cap, char *why, size_t len);
 /* A string detail of @cap ("memcg", "v2": the cgroup2 mount) in @out; false when none. */
 bool wl_kernel_detail(const char *cap, const char *key, char *out, size_t len);
+/* A true/false detail of @cap ("thp", "sysfs"); false when absent. */
+bool wl_kernel_flag(const char *cap, const char *key);
 
 /* The registry (workloads/table.c). */
 extern const struct workload_info *const workload_table[];
