@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "probe_caps.h"
 #include "util.h"
 #include "wlctx.h"
 
@@ -98,6 +99,8 @@ int release_tracked(struct tracked_child *tc)
 struct rep_args {
 	struct slabacct *sa;
 	const struct wl_setting *ws;
+	int rep;
+	int caps_fd;		/* the runner's probe results (probe_caps_memfd) */
 };
 
 /*
@@ -109,14 +112,15 @@ struct rep_args {
 static int workload_child(void *arg, int result_fd)
 {
 	struct rep_args *a = arg;
-	int map_fd = a->sa ? slabacct_counters_fd(a->sa) : -1;
+	int map_fd = a->sa ? slabacct_counters_fd(a->sa) : -1, caps_fd;
 	int nr = workload_nr_params(a->ws->info);
-	char *argv[8 + MAX_PARAMS], buf[6 + MAX_PARAMS][24];
+	char *argv[10 + MAX_PARAMS], buf[8 + MAX_PARAMS][24];
 	int n = 0;
 
 	/* dup() drops O_CLOEXEC: these two survive the exec */
 	result_fd = dup(result_fd);
 	map_fd = map_fd >= 0 ? dup(map_fd) : -1;
+	caps_fd = a->caps_fd >= 0 ? dup(a->caps_fd) : -1;
 	argv[n++] = "rmapbench";
 	argv[n++] = "__workload";
 	argv[n++] = (char *)a->ws->info->name;
@@ -124,11 +128,13 @@ static int workload_child(void *arg, int result_fd)
 	snprintf(buf[1], sizeof(buf[1]), "%d", map_fd);
 	snprintf(buf[2], sizeof(buf[2]), "%u", a->sa ? slabacct_present_mask(a->sa) : 0);
 	snprintf(buf[3], sizeof(buf[3]), "%d", verbose);
-	for (int i = 0; i < 4; i++)
+	snprintf(buf[4], sizeof(buf[4]), "%d", a->rep);
+	snprintf(buf[5], sizeof(buf[5]), "%d", caps_fd);
+	for (int i = 0; i < 6; i++)
 		argv[n++] = buf[i];
 	for (int i = 0; i < nr; i++) {
-		snprintf(buf[4 + i], sizeof(buf[0]), "%ld", a->ws->values[i]);
-		argv[n++] = buf[4 + i];
+		snprintf(buf[6 + i], sizeof(buf[0]), "%ld", a->ws->values[i]);
+		argv[n++] = buf[6 + i];
 	}
 	argv[n] = NULL;
 	personality(ADDR_NO_RANDOMIZE);
@@ -137,43 +143,52 @@ static int workload_child(void *arg, int result_fd)
 	return 126;
 }
 
-/* `rmapbench __workload NAME RESULT_FD MAP_FD PRESENT VERBOSE VALUES...` */
+/* `rmapbench __workload NAME RESULT_FD MAP_FD PRESENT VERBOSE REP CAPS_FD VALUES...` */
 int cmd_workload_child(int argc, char **argv)
 {
 	const struct workload_info *info;
-	long values[MAX_PARAMS] = { 0 }, fd, map_fd, mask, v;
+	long values[MAX_PARAMS] = { 0 }, fd, map_fd, mask, v, rep, caps_fd;
 	volatile struct sa_counters *counters = NULL;
 	bool present[SA_NR_KINDS] = { false };
 	json_t *res;
 	int nr, ret;
 
-	if (argc < 6 || !(info = workload_find(argv[1])))
+	if (argc < 8 || !(info = workload_find(argv[1])))
 		return EXIT_USAGE;
 	nr = workload_nr_params(info);
-	if (argc != 6 + nr || parse_long(argv[2], 0, INT32_MAX, &fd) ||
+	if (argc != 8 + nr || parse_long(argv[2], 0, INT32_MAX, &fd) ||
 	    parse_long(argv[3], -1, INT32_MAX, &map_fd) || parse_long(argv[4], 0, 15, &mask) ||
-	    parse_long(argv[5], 0, 9, &v))
+	    parse_long(argv[5], 0, 9, &v) || parse_long(argv[6], 1, INT32_MAX, &rep) ||
+	    parse_long(argv[7], -1, INT32_MAX, &caps_fd))
 		return EXIT_USAGE;
 	verbose = v;
 	for (int i = 0; i < nr; i++)
-		if (parse_long(argv[6 + i], info->params[i].min, info->params[i].max, &values[i]))
+		if (parse_long(argv[8 + i], info->params[i].min, info->params[i].max, &values[i]))
 			return EXIT_USAGE;
+	if (caps_fd >= 0)
+		probe_caps_inherit(caps_fd);	/* read when first asked: the runner's probe */
 	for (int k = 0; k < SA_NR_KINDS; k++)
 		present[k] = mask & (1U << k);
 	if (map_fd >= 0) {
 		counters = slabacct_map_counters(map_fd);
 		close(map_fd);
 	}
-	res = wlctx_run(info, values, counters, present);
+	res = wlctx_run(info, values, rep, counters, present);
 	ret = json_dumpfd(res, fd, JSON_COMPACT) ? 126 :
 	      strcmp(json_string_value(json_object_get(res, "status")), "ok") ? 1 : 0;
 	json_decref(res);
 	return ret;
 }
 
-int spawn_workload(struct slabacct *sa, const struct wl_setting *ws, struct tracked_child *tc)
+int spawn_workload(struct slabacct *sa, const struct wl_setting *ws, int rep,
+		   struct tracked_child *tc)
 {
-	struct rep_args args = { sa, ws };
+	static int caps_fd = -1;
+	struct rep_args args;
+
+	if (caps_fd < 0)
+		caps_fd = probe_caps_memfd();	/* once: the run's probe is complete by now */
+	args = (struct rep_args){ sa, ws, rep, caps_fd };
 
 	return spawn_tracked(sa, workload_child, &args, tc);
 }

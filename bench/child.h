@@ -33,12 +33,13 @@ int release_tracked(struct tracked_child *tc);
 void kill_tracked(struct slabacct *sa, struct tracked_child *tc);
 
 /*
- * A repetition of @ws: a tracked child that re-executes this binary as
+ * Repetition @rep (1-based) of @ws: a tracked child that re-executes this binary as
  * `rmapbench __workload` with address-space randomisation off; its result
  * (JSON) arrives on tc->result_fd.
  */
-int spawn_workload(struct slabacct *sa, const struct wl_setting *ws, struct tracked_child *tc);
-/* `rmapbench __workload NAME RESULT_FD MAP_FD PRESENT VERBOSE VALUES...`: its side. */
+int spawn_workload(struct slabacct *sa, const struct wl_setting *ws, int rep,
+		   struct tracked_child *tc);
+/* `rmapbench __workload NAME RESULT_FD MAP_FD PRESENT VERBOSE REP VALUES...`: its side. */
 int cmd_workload_child(int argc, char **argv);
 /* Path of this binary (resolved once; under valgrind /proc/self/exe is valgrind). */
 const char *child_self_exe(void);

@@ -22,6 +22,7 @@
 #include <perf/threadmap.h>
 
 #include "collector.h"
+#include "probe_caps.h"
 #include "sysinfo.h"
 #include "util.h"
 
@@ -87,8 +88,9 @@ static const char *open_hint(const struct pc_event *ev, int err)
 {
 	if (ev->type == PERF_TYPE_SOFTWARE)
 		return "";
+	/* the probe knows whether there is a core PMU */
 	if (err == ENOENT || err == EOPNOTSUPP || err == ENODEV)
-		return access("/sys/bus/event_source/devices/cpu", F_OK) ?
+		return !json_is_true(json_object_get(probe_cap("perf.cycles"), "cpu_pmu")) ?
 		       ": no hardware PMU (no /sys/bus/event_source/devices/cpu; "
 		       "a VM without PMU passthrough?)" :
 		       ": the CPU's PMU has no such event";

@@ -105,7 +105,7 @@ static void probe_usage(FILE *out)
 	      "attached and closed again, and a refusal is shown with the kernel's errno.\n"
 	      "Also checked: BTF, tracepoints, rmap functions (kallsyms, BTF, attachable),\n"
 	      "kallsyms addresses, swap, zram, memory cgroups and memory.reclaim, THP, KSM,\n"
-	      "NUMA, vm.max_map_count, perf events, PROCMAP_QUERY, and the slab caches\n"
+	      "NUMA, compaction, vm.max_map_count, perf events, PROCMAP_QUERY, and the slab caches\n"
 	      "counted (present, merged with which others) and slab_nomerge.\n"
 	      "Run it as root: most checks need it.\n"
 	      "\n"

@@ -573,11 +573,15 @@ static json_t *cap_memcg_reclaim(const struct cgroups *cg)
 	return cap;
 }
 
-/* ---- THP, KSM, NUMA, max_map_count ----------------------------------- */
+/* ---- THP, KSM, NUMA, compaction, max_map_count ----------------------- */
 
-static json_t *cap_thp(void)
+#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
+#define KSM_RUN		"/sys/kernel/mm/ksm/run"
+#define COMPACT_PATH	"/proc/sys/vm/compact_memory"
+
+static json_t *thp_mode(void)
 {
-	static const char dir[] = "/sys/kernel/mm/transparent_hugepage";
+	static const char dir[] = THP_DIR;
 	char path[256], text[256], enabled[32], defrag[32], e[PROBE_ERRLEN];
 	json_t *cap;
 	long pmd;
@@ -604,6 +608,16 @@ static json_t *cap_thp(void)
 	return cap;
 }
 
+/* The mode, and whether the sysfs file exists (CONFIG_TRANSPARENT_HUGEPAGE) and is ours to set. */
+static json_t *cap_thp(void)
+{
+	json_t *cap = thp_mode();
+
+	cap_set(cap, "sysfs", json_boolean(path_exists(THP_DIR "/enabled")));
+	cap_set(cap, "writable", json_boolean(access(THP_DIR "/enabled", W_OK) == 0));
+	return cap;
+}
+
 /* Available when the integer file @path reads; its value as detail @key. */
 static json_t *cap_long_file(const char *path, const char *key)
 {
@@ -622,7 +636,10 @@ static json_t *cap_long_file(const char *path, const char *key)
 
 static json_t *cap_ksm(void)
 {
-	return cap_long_file("/sys/kernel/mm/ksm/run", "run");
+	json_t *cap = cap_long_file(KSM_RUN, "run");
+
+	cap_set(cap, "sysfs", json_boolean(path_exists(KSM_RUN)));	/* CONFIG_KSM */
+	return cap;
 }
 
 static bool is_node_dir(const char *name)
@@ -657,6 +674,24 @@ static json_t *cap_numa(void)
 	cap_set(cap, "nodes", json_integer(nodes));
 	if (procfs_read("/sys/devices/system/node/online", online, sizeof(online)) >= 0)
 		cap_set(cap, "online", jstr(online));
+	/* the nodes with memory ("0", "0-1"), where migration can move pages to */
+	if (procfs_read("/sys/devices/system/node/has_memory", online, sizeof(online)) >= 0 ||
+	    procfs_read("/sys/devices/system/node/online", online, sizeof(online)) >= 0)
+		cap_set(cap, "memory_nodes", jstr(online));
+	return cap;
+}
+
+/* Compaction on demand (CONFIG_COMPACTION), as the migrate workload uses it. */
+static json_t *cap_compaction(void)
+{
+	char e[PROBE_ERRLEN];
+	json_t *cap;
+
+	if (access(COMPACT_PATH, W_OK))
+		return cap_no("%s: %s (CONFIG_COMPACTION?)", COMPACT_PATH,
+			      sysinfo_strerr(errno, e, sizeof(e)));
+	cap = cap_yes();
+	cap_set(cap, "path", jstr(COMPACT_PATH));
 	return cap;
 }
 
@@ -761,6 +796,9 @@ static json_t *cap_perf(void)
 		json_object_foreach(group, key, cap)
 			cap_set(cap, "perf_event_paranoid", json_integer(paranoid));
 	}
+	/* for the perf collector's reasons: a hardware event without a core PMU */
+	cap_set(json_object_get(group, "cycles"), "cpu_pmu", json_boolean(cpu_pmu()));
+	cap_set(json_object_get(group, "instructions"), "cpu_pmu", json_boolean(cpu_pmu()));
 	return group;
 }
 
@@ -896,6 +934,49 @@ static json_t *cap_slab_nomerge(void)
  */
 static json_t *probed;		/* name -> capability, as far as probed */
 static bool probed_all;
+static int inherited_fd = -1;	/* the runner's results, not read yet */
+
+int probe_caps_memfd(void)
+{
+	json_t *j;
+	int fd;
+
+	if (!probed)
+		return -1;
+	j = json_pack("{s:b, s:O}", "all", probed_all, "caps", probed);
+	fd = memfd_create("rmapbench-caps", MFD_CLOEXEC);
+	if (fd >= 0 && (!j || json_dumpfd(j, fd, JSON_COMPACT))) {
+		close(fd);
+		fd = -1;
+	}
+	json_decref(j);
+	return fd;
+}
+
+void probe_caps_inherit(int fd)
+{
+	inherited_fd = fd;
+}
+
+/* Takes the runner's results once; unreadable ones leave us to probe ourselves. */
+static void load_inherited(void)
+{
+	json_t *j, *caps;
+	int fd = inherited_fd;
+
+	if (fd < 0)
+		return;
+	inherited_fd = -1;
+	j = lseek(fd, 0, SEEK_SET) ? NULL : json_loadfd(fd, 0, NULL);
+	close(fd);
+	caps = json_object_get(j, "caps");
+	if (json_is_object(caps)) {
+		json_decref(probed);
+		probed = json_incref(caps);
+		probed_all = json_is_true(json_object_get(j, "all"));
+	}
+	json_decref(j);
+}
 
 static json_t *cap_memcg_alone(void)
 {
@@ -925,6 +1006,7 @@ static const struct {
 	{ "ksm", cap_ksm },
 	{ "numa", cap_numa },
 	{ "max_map_count", cap_max_map_count },
+	{ "compaction", cap_compaction },
 };
 
 /* Capability @i of alone[], probed at the first call; a new reference. */
@@ -948,6 +1030,7 @@ json_t *probe_capabilities(void)
 	json_t *caps;
 	size_t i;
 
+	load_inherited();
 	if (probed_all)
 		return json_incref(probed);
 	memset(&env, 0, sizeof(env));
@@ -980,6 +1063,7 @@ const json_t *probe_cap(const char *path)
 	size_t n = strcspn(path, "."), i;
 	json_t *caps;
 
+	load_inherited();
 	for (i = 0; !probed_all && i < sizeof(alone) / sizeof(alone[0]); i++) {
 		if (strlen(alone[i].name) != n || strncmp(alone[i].name, path, n))
 			continue;

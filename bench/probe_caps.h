@@ -27,6 +27,16 @@ json_t *probe_capabilities(void);
  */
 const json_t *probe_cap(const char *path);
 
+/*
+ * A run probes once, in the runner: probe_caps_memfd() writes what this
+ * process has probed to a memfd (close-on-exec; -1 when nothing was probed
+ * or on error), which the runner hands to every re-executed workload child;
+ * the child's probe_caps_inherit() takes that fd as its probe results, read
+ * at its first probe_cap() or probe_capabilities() instead of probing again.
+ */
+int probe_caps_memfd(void);
+void probe_caps_inherit(int fd);
+
 /* Capability at a dotted path ("attach.fentry", "slab_caches.anon_vma"), or NULL. */
 const json_t *probe_cap_get(const json_t *caps, const char *path);
 /* Its "available" flag; false when absent. */

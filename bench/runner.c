@@ -249,7 +249,7 @@ static json_t *run_rep(struct runner *r, struct wl_setting *ws, int rep)
 
 	if (r->sa)
 		slabacct_reset(r->sa);
-	if (spawn_workload(r->sa, ws, &tc))
+	if (spawn_workload(r->sa, ws, rep, &tc))
 		return failed_rep(rep, "cannot start the workload process");
 	series_init(r, &s);
 	for (int i = 0; i < r->nr_coll; i++)

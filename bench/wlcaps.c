@@ -22,6 +22,11 @@ bool wl_kernel_has(const char *cap, char *why, size_t len)
 	return false;
 }
 
+bool wl_kernel_flag(const char *cap, const char *key)
+{
+	return json_is_true(json_object_get(probe_cap(cap), key));
+}
+
 bool wl_kernel_detail(const char *cap, const char *key, char *out, size_t len)
 {
 	const char *s = json_string_value(json_object_get(probe_cap(cap), key));

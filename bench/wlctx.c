@@ -38,6 +38,11 @@ long wl_param(struct wl_ctx *ctx, const char *name)
 	return ctx->values[i];
 }
 
+int wl_rep(struct wl_ctx *ctx)
+{
+	return ctx->rep;
+}
+
 static void add_metric(struct wl_ctx *ctx, const char *name, double value,
 		       const char *unit, const char *better, const char *kind)
 {
@@ -238,11 +243,11 @@ void wl_slab_snapshot(struct wl_ctx *ctx, struct slab_snapshot *snap)
 	slabacct_snapshot(ctx->counters, ctx->present, snap);
 }
 
-json_t *wlctx_run(const struct workload_info *info, const long *values,
+json_t *wlctx_run(const struct workload_info *info, const long *values, int rep,
 		  volatile struct sa_counters *counters, const bool *present)
 {
 	struct wl_ctx ctx = {
-		.info = info, .values = values, .counters = counters, .present = present,
+		.info = info, .values = values, .rep = rep, .counters = counters, .present = present,
 		.metrics = json_object(), .notes = json_object(),
 	};
 	json_t *res;

@@ -9,6 +9,7 @@
 struct wl_ctx {
 	const struct workload_info *info;
 	const long *values;		/* one per info->params entry */
+	int rep;			/* 1-based, within the round */
 	volatile struct sa_counters *counters;	/* NULL: accounting unavailable */
 	const bool *present;
 	json_t *metrics;
@@ -19,7 +20,7 @@ struct wl_ctx {
 };
 
 /* Runs the workload in the current (child) process; returns the result object. */
-json_t *wlctx_run(const struct workload_info *info, const long *values,
+json_t *wlctx_run(const struct workload_info *info, const long *values, int rep,
 		  volatile struct sa_counters *counters, const bool *present);
 
 int workload_nr_params(const struct workload_info *info);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmp.h"
+#include "workload.h"
 
 struct vctx {
 	const char *file;
@@ -461,20 +462,35 @@ static bool json_value_equal(json_t *a, json_t *b)
 	return json_equal(a, b);
 }
 
-bool params_equal(json_t *a, json_t *b)
+/* Whether @v is the declared default of parameter @key of @workload (workload.h). */
+static bool param_default(const char *workload, const char *key, json_t *v)
+{
+	const struct workload_info *info = workload_find(workload);
+	const struct wl_param *p;
+
+	for (p = info ? info->params : NULL; p && p->name; p++)
+		if (!strcmp(p->name, key))
+			return json_is_integer(v) && json_integer_value(v) == p->def;
+	return false;
+}
+
+/* Every parameter of @a is in @b with the same value, or absent there and @a's is the default. */
+static bool params_within(const char *workload, json_t *a, json_t *b)
 {
 	const char *key;
-	json_t *va;
+	json_t *va, *vb;
 
-	if (json_object_size(a) != json_object_size(b))
-		return false;
 	json_object_foreach(a, key, va) {
-		json_t *vb = json_object_get(b, key);
-
-		if (!vb || !json_value_equal(va, vb))
+		vb = json_object_get(b, key);
+		if (vb ? !json_value_equal(va, vb) : !param_default(workload, key, va))
 			return false;
 	}
 	return true;
+}
+
+bool params_equal(const char *workload, json_t *a, json_t *b)
+{
+	return params_within(workload, a, b) && params_within(workload, b, a);
 }
 
 static int parse_workloads(struct vctx *v, struct report *r)
@@ -495,7 +511,7 @@ static int parse_workloads(struct vctx *v, struct report *r)
 			return -1;
 		for (j = 0; j + 1 < r->nwl; j++) {
 			if (!strcmp(r->wl[j].name, w->name) &&
-			    params_equal(r->wl[j].params, w->params))
+			    params_equal(w->name, r->wl[j].params, w->params))
 				return verr(v, NULL, "workloads[%zu] and workloads[%zu] are both %s with the same params (%s): ambiguous",
 					    j, i, w->name, w->params_str);
 		}

@@ -235,7 +235,7 @@ static const struct workload_data *find_workload(const struct report *r,
 
 	for (i = 0; i < r->nwl; i++)
 		if (!strcmp(r->wl[i].name, like->name) && !strcmp(r->wl[i].status, "ok") &&
-		    params_equal(r->wl[i].params, like->params))
+		    params_equal(like->name, r->wl[i].params, like->params))
 			return &r->wl[i];
 	return NULL;
 }

@@ -302,17 +302,12 @@ static int setup(void *arg, char *why, size_t len)
 {
 	struct ksm *k = arg;
 	char reason[WL_REASON_LEN] = "";
-	uint64_t swap_bytes;
 
 	if (k->then != THEN_RECLAIM)
 		return 0;
 	/* zram only uses memory for what is swapped: size it for no merging at all */
-	swap_bytes = (treewl_members(k->w.ctx) + 1) * k->pages * wl_page_size() * 5 / 4 +
-		     (16 << 20);
-	if (!wl_swap_supported(reason, sizeof(reason)) ||
-	    !wl_memcg_supported(reason, sizeof(reason)) ||
-	    wl_swap_create(&k->w.guard, &k->swap, swap_bytes, reason, sizeof(reason)) ||
-	    wl_memcg_create(&k->w.guard, &k->cg, reason, sizeof(reason))) {
+	if (treewl_swap_memcg(&k->w, (treewl_members(k->w.ctx) + 1) * k->pages, &k->swap,
+			      &k->cg, reason, sizeof(reason))) {
 		snprintf(why, len, "then=1 (reclaim): %s", reason);
 		return -1;
 	}
@@ -331,9 +326,10 @@ static int ksm_run(struct wl_ctx *ctx)
 	return treewl_run(&k.w, ctx, true, setup, run_tree, &k);
 }
 
+/* The probe says whether KSM's sysfs file is there. */
 static bool ksm_supported(char *reason, size_t len)
 {
-	if (access(KSM_DIR "/run", F_OK)) {
+	if (!wl_kernel_flag("ksm", "sysfs")) {
 		snprintf(reason, len, "no %s/run: kernel without CONFIG_KSM", KSM_DIR);
 		return false;
 	}

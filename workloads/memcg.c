@@ -201,6 +201,8 @@ int wl_memcg_create(struct wl_guard *g, struct wl_memcg *cg, char *why, size_t l
 	if (w.version == 2 && v2_delegate(g, &w, why, len))
 		return -1;
 	cg->version = w.version;
+	cg->limit = 0;
+	cg->noswap = false;
 	snprintf(cg->dir, sizeof(cg->dir), "%s/rmapbench-%d", w.parent, getpid());
 	if (wl_guard_push(g, GUARD_RMDIR, cg->dir, NULL) || mkdir(cg->dir, 0755)) {
 		snprintf(why, len, "mkdir %s: %s", cg->dir, strerror(errno));
@@ -240,6 +242,61 @@ long long wl_memcg_oom_kills(const struct wl_memcg *cg)
 	snprintf(path, sizeof(path), "%s/%s", cg->dir,
 		 cg->version == 2 ? "memory.events" : "memory.oom_control");
 	return procfs_read_keyed(path, "oom_kill", &v) ? -1 : v;
+}
+
+void wl_memcg_limits(const struct wl_memcg *cg, char *out, size_t len)
+{
+	if (cg->limit)
+		snprintf(out, len, "lowest limit %lld bytes%s", cg->limit,
+			 cg->noswap ? ", swap off" : "");
+	else
+		snprintf(out, len, "no limit set by rmapbench");
+}
+
+/* Writes @value to @name of the group; 0, or -1 with @why. */
+static int cg_write(const struct wl_memcg *cg, const char *name, const char *value,
+		    char *why, size_t len)
+{
+	char path[PATH_MAX + 64];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", cg->dir, name);
+	ret = procfs_write(path, value);
+	if (ret)
+		snprintf(why, len, "write %s to %s: %s", value, path, strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+static bool cg_has(const struct wl_memcg *cg, const char *name)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", cg->dir, name);
+	return access(path, F_OK) == 0;
+}
+
+int wl_memcg_cap(struct wl_memcg *cg, long long bytes, char *why, size_t len)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%lld", bytes);
+	if (cg->version == 2) {
+		if (cg_has(cg, "memory.swap.max") &&
+		    cg_write(cg, "memory.swap.max", "0", why, len))
+			return -1;
+		if (cg_write(cg, "memory.max", val, why, len))
+			return -1;
+	} else {
+		if (cg_write(cg, "memory.limit_in_bytes", val, why, len))
+			return -1;
+		if (cg_has(cg, "memory.memsw.limit_in_bytes") ?
+		    cg_write(cg, "memory.memsw.limit_in_bytes", val, why, len) :
+		    cg_write(cg, "memory.swappiness", "0", why, len))
+			return -1;
+	}
+	cg->limit = bytes;
+	cg->noswap = true;
+	return 0;
 }
 
 static long long cg_file_ll(const struct wl_memcg *cg, const char *name)
@@ -360,7 +417,7 @@ static long long v1_floor(const struct wl_memcg *cg)
  * the limit is lifted; if @target lay below the floor, memory.force_empty
  * (reclaims what it can without any limit) takes the rest.
  */
-static long long reclaim_v1(struct wl_ctx *ctx, const struct wl_memcg *cg, long long target,
+static long long reclaim_v1(struct wl_ctx *ctx, struct wl_memcg *cg, long long target,
 			    int steps, const char **method, char *why, size_t len)
 {
 	long long usage = wl_memcg_usage(cg), floor = v1_floor(cg), stop, chunk, limit;
@@ -382,6 +439,8 @@ static long long reclaim_v1(struct wl_ctx *ctx, const struct wl_memcg *cg, long 
 		total += ns;
 		if (ret)
 			break;
+		if (!cg->limit || limit < cg->limit)
+			cg->limit = limit;
 	}
 	/* lift the limit: the members must be able to refault */
 	lift = procfs_write(path, "-1");
@@ -407,7 +466,7 @@ static long long reclaim_v1(struct wl_ctx *ctx, const struct wl_memcg *cg, long 
 	return total;
 }
 
-long long wl_memcg_reclaim(struct wl_ctx *ctx, const struct wl_memcg *cg,
+long long wl_memcg_reclaim(struct wl_ctx *ctx, struct wl_memcg *cg,
 			   long long target, int steps, const char **method,
 			   char *why, size_t len)
 {

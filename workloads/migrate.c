@@ -68,7 +68,7 @@ static const struct wl_param migrate_params[] = {
 	{ NULL, 0, 0, 0, NULL },
 };
 
-/* Nodes with memory ("0", "0-1", "0,2"); at least 1. */
+/* Nodes with memory ("0", "0-1", "0,2", as the probe found them); at least 1. */
 static int memory_nodes(int *first, int *second)
 {
 	char buf[256];
@@ -76,8 +76,7 @@ static int memory_nodes(int *first, int *second)
 	char *p = buf;
 
 	*first = *second = -1;
-	if (procfs_read("/sys/devices/system/node/has_memory", buf, sizeof(buf)) < 0 &&
-	    procfs_read("/sys/devices/system/node/online", buf, sizeof(buf)) < 0)
+	if (!wl_kernel_detail("numa", "memory_nodes", buf, sizeof(buf)))
 		return 1;
 	while (*p) {
 		if (sscanf(p, "%d-%d", &a, &b) != 2) {
@@ -177,15 +176,15 @@ static int by_soft_offline(struct migrate *m)
 static int choose_method(struct migrate *m, int *a, int *b)
 {
 	int nodes = memory_nodes(a, b);
+	char why[WL_REASON_LEN];
 
 	if (m->method == M_AUTO)
 		m->method = nodes >= 2 ? M_MOVE_PAGES : M_COMPACT;
 	if (m->method == M_MOVE_PAGES && nodes < 2)
 		return wl_fail(m->w.ctx, "method=1 (move_pages) needs two NUMA nodes with memory; "
 			       "this machine has %d", nodes);
-	if (m->method == M_COMPACT && access(COMPACT_PATH, W_OK))
-		return wl_fail(m->w.ctx, "%s: %s (CONFIG_COMPACTION?)", COMPACT_PATH,
-			       strerror(errno));
+	if (m->method == M_COMPACT && !wl_kernel_has("compaction", why, sizeof(why)))
+		return wl_fail(m->w.ctx, "%s", why);
 	if (m->method == M_SOFT_OFFLINE && access(OFFLINE_PATH, W_OK))
 		return wl_fail(m->w.ctx, "%s: %s (CONFIG_MEMORY_FAILURE?)", OFFLINE_PATH,
 			       strerror(errno));
@@ -286,6 +285,7 @@ static int migrate_run(struct wl_ctx *ctx)
 	return ret;
 }
 
+/* The probe's nodes with memory and its compaction. */
 static bool migrate_supported(char *reason, size_t len)
 {
 	int a, b;
@@ -294,7 +294,7 @@ static bool migrate_supported(char *reason, size_t len)
 		snprintf(reason, len, "needs root (compaction, move_pages of shared pages)");
 		return false;
 	}
-	if (memory_nodes(&a, &b) >= 2 || access(COMPACT_PATH, W_OK) == 0)
+	if (memory_nodes(&a, &b) >= 2 || wl_kernel_has("compaction", reason, len))
 		return true;
 	snprintf(reason, len, "one NUMA node and no %s (CONFIG_COMPACTION)", COMPACT_PATH);
 	return false;

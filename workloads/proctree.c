@@ -217,24 +217,40 @@ static bool member_dead(pid_t pid)
 	return p && (p[2] == 'Z' || p[2] == 'X');
 }
 
+/* The first member that is dead, 0 when all live. */
+static long dead_member(const struct share_tree *t)
+{
+	for (long i = 1; i <= t->nodes; i++)
+		if (t->sh->pids[i] && member_dead(t->sh->pids[i]))
+			return i;
+	return 0;
+}
+
 /*
  * Root: an OOM kill in the members' memory cgroup fails the repetition with
  * a reason naming it (instead of a member's bare SIGKILL, or a phase that
- * waits for an answer that never comes).
+ * waits for an answer that never comes). The counter goes up when the
+ * victim is sent SIGKILL, before it is dead: give it up to 5 s to die, so
+ * that the reason can name it.
  */
 static int tree_oom(struct wl_ctx *ctx, const struct share_tree *t)
 {
 	long long kills = t->memcg ? wl_memcg_oom_kills(t->memcg) : -1;
+	struct timespec ts = { 0, 10 * 1000000 };
+	char limits[96];
+	long i = 0;
 
 	if (kills <= 0)
 		return 0;
-	for (long i = 1; i <= t->nodes; i++)
-		if (t->sh->pids[i] && member_dead(t->sh->pids[i]))
-			return wl_fail(ctx, "OOM killer in memcg %s killed pid %d (tree member %ld)"
-				       "%s", t->memcg->dir, t->sh->pids[i], i,
-				       kills > 1 ? " and others" : "");
-	return wl_fail(ctx, "OOM killer in memcg %s killed %lld process(es)", t->memcg->dir,
-		       kills);
+	wl_memcg_limits(t->memcg, limits, sizeof(limits));
+	for (int tries = 0; tries < 500 && !(i = dead_member(t)); tries++)
+		nanosleep(&ts, NULL);
+	if (i)
+		return wl_fail(ctx, "OOM killer in memcg %s (%s) killed pid %d (tree member %ld)%s",
+			       t->memcg->dir, limits, t->sh->pids[i], i,
+			       kills > 1 ? " and others" : "");
+	return wl_fail(ctx, "OOM killer in memcg %s (%s) killed %lld process(es)", t->memcg->dir,
+		       limits, kills);
 }
 
 /* Root: waits until every member acknowledged; bounded. */

@@ -22,6 +22,13 @@
  *
  * Swap is a zram device made for the run; the device, the swap, the cgroup
  * and any setting changed are removed/restored afterwards, also on error.
+ *
+ * oom_rep=N is a test knob for the OOM path: in repetition N, once the root
+ * has left, the group is capped at its usage plus half the region with swap
+ * off for it (wl_memcg_cap), and every member writes a fresh region of its
+ * own: more than the cap lets one member have, so the OOM killer kills one
+ * and the repetition fails with a reason naming the OOM, the group and its
+ * limit. Steps 1-3 are skipped in that repetition.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +48,7 @@
 #endif
 
 #define RECLAIM_PHASE_REFAULT	1
+#define RECLAIM_PHASE_OVERRUN	2
 
 struct reclaim {
 	struct treewl w;
@@ -48,6 +56,7 @@ struct reclaim {
 	long cow_pct;
 	long steps;
 	bool pageout;
+	bool overrun;		/* this repetition is oom_rep */
 	long cow_pages;		/* pages every member rewrites */
 	int op_refault;
 	struct wl_swap swap;
@@ -61,12 +70,28 @@ static const struct wl_param reclaim_params[] = {
 	{ "cow_pct", 25, 0, 100, "percent of the pages every member rewrites (private copies)" },
 	{ "pageout", 1, 0, 1, "1: MADV_PAGEOUT by the root first (shared folios are skipped)" },
 	{ "steps", 16, 1, 256, "cgroup reclaim writes (each timed as op.memory_reclaim)" },
+	{ "oom_rep", 0, 0, 100000,
+	  "test knob: this repetition (1-based; 0 none) caps the group below what its members "
+	  "write, swap off: an OOM kill fails it" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
 static bool is_cow_page(const struct reclaim *r, long i)
 {
 	return i % 100 < r->cow_pct;
+}
+
+/* Member, oom_rep: a fresh region as large as the root's, written (charged to the group). */
+static int overrun(struct reclaim *r)
+{
+	char *p = mmap(NULL, r->w.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	memset(p, 0x6b, r->w.len);
+	munmap(p, r->w.len);
+	return 0;
 }
 
 static int member_fn(struct share_tree *t, int phase, void *arg)
@@ -86,6 +111,8 @@ static int member_fn(struct share_tree *t, int phase, void *arg)
 		treewl_read_pages(r->w.region, r->w.len);
 		tree_latency(t, r->op_refault, wl_now_ns() - t0);
 		return 0;
+	case RECLAIM_PHASE_OVERRUN:
+		return overrun(r);
 	}
 	return 0;
 }
@@ -94,18 +121,14 @@ static int setup(void *arg, char *why, size_t len)
 {
 	struct reclaim *r = arg;
 	long members = tree_size(r->w.fanout, r->w.depth);
-	uint64_t anon_pages, bytes;
 
 	for (long i = 0; i < r->pages; i++)
 		r->cow_pages += is_cow_page(r, i);
-	anon_pages = r->pages + members * r->cow_pages;
-	bytes = anon_pages * wl_page_size() * 5 / 4 + (16 << 20);
-	if (wl_swap_create(&r->w.guard, &r->swap, bytes, why, len))
-		return -1;
-	if (wl_memcg_create(&r->w.guard, &r->cg, why, len))
+	if (treewl_swap_memcg(&r->w, r->pages + members * r->cow_pages, &r->swap, &r->cg,
+			      why, len))
 		return -1;
 	wl_note(r->w.ctx, "swap", "%s (zram, %llu MiB)", r->swap.dev,
-		(unsigned long long)(bytes >> 20));
+		(unsigned long long)(r->swap.bytes >> 20));
 	wl_note(r->w.ctx, "cgroup", "%s (v%d)", r->cg.dir, r->cg.version);
 	return 0;
 }
@@ -179,6 +202,29 @@ static int do_refault(struct reclaim *r)
 	return 0;
 }
 
+/*
+ * oom_rep: the cap leaves room for half a member's fresh region; its members
+ * write a whole one each. Returns -1 (the OOM, by tree_phase), or a failure
+ * that says the OOM did not come.
+ */
+static int do_overrun(struct reclaim *r)
+{
+	long long usage = wl_memcg_usage(&r->cg), cap = usage + (long long)r->w.len / 2;
+	char why[WL_REASON_LEN];
+
+	if (usage < 0)
+		return wl_fail(r->w.ctx, "oom_rep: cannot read the usage of %s", r->cg.dir);
+	if (wl_memcg_cap(&r->cg, cap, why, sizeof(why)))
+		return wl_fail(r->w.ctx, "oom_rep: %s", why);
+	wl_note(r->w.ctx, "oom_cap", "%lld bytes (usage %lld + %zu), swap off", cap, usage,
+		r->w.len / 2);
+	if (tree_phase(r->w.ctx, &r->w.tree, RECLAIM_PHASE_OVERRUN))
+		return -1;
+	return wl_fail(r->w.ctx, "oom_rep: %ld members wrote %zu bytes each over a cap of %lld "
+		       "bytes in %s without an OOM kill", r->w.tree.nodes, r->w.len, cap,
+		       r->cg.dir);
+}
+
 static int run_tree(void *arg)
 {
 	struct reclaim *r = arg;
@@ -196,7 +242,9 @@ static int run_tree(void *arg)
 	if (!ret && wl_memcg_leave(&r->cg, why, sizeof(why)))
 		ret = wl_fail(r->w.ctx, "%s", why);
 	wl_exact(r->w.ctx, "region.pages", r->pages, "pages", "none");
-	if (!ret && r->pageout)
+	if (!ret && r->overrun)
+		ret = do_overrun(r);
+	else if (!ret && r->pageout)
 		do_pageout(r);
 	if (!ret)
 		ret = do_reclaim(r, usage0);
@@ -214,6 +262,7 @@ static int reclaim_run(struct wl_ctx *ctx)
 		.cow_pct = wl_param(ctx, "cow_pct"),
 		.pageout = wl_param(ctx, "pageout"),
 		.steps = wl_param(ctx, "steps"),
+		.overrun = wl_param(ctx, "oom_rep") == wl_rep(ctx),
 	};
 
 	return treewl_run(&r.w, ctx, true, setup, run_tree, &r);

@@ -268,14 +268,15 @@ static int thp_run(struct wl_ctx *ctx)
 	return treewl_run(&th.w, ctx, true, setup, run_tree, &th);
 }
 
+/* The probe says whether THP's sysfs file is there and writable. */
 static bool thp_supported(char *reason, size_t len)
 {
-	if (access(THP_DIR "/enabled", F_OK)) {
+	if (!wl_kernel_flag("thp", "sysfs")) {
 		snprintf(reason, len, "no %s/enabled: kernel without CONFIG_TRANSPARENT_HUGEPAGE",
 			 THP_DIR);
 		return false;
 	}
-	if (geteuid() != 0 && access(THP_DIR "/enabled", W_OK)) {
+	if (geteuid() != 0 && !wl_kernel_flag("thp", "writable")) {
 		snprintf(reason, len, "needs root when THP is \"never\"");
 		return false;
 	}

@@ -4,8 +4,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "memcg.h"
 #include "treewl.h"
 #include "wl_util.h"
+#include "zram.h"
 
 static int treewl_begin(struct treewl *w, struct wl_ctx *ctx, bool guarded)
 {
@@ -105,6 +107,18 @@ unsigned long treewl_read_pages(const char *p, size_t len)
 	for (size_t off = 0; off < len; off += wl_page_size())
 		sum += ((const volatile char *)p)[off];
 	return sum;
+}
+
+int treewl_swap_memcg(struct treewl *w, uint64_t anon_pages, struct wl_swap *sw,
+		      struct wl_memcg *cg, char *why, size_t len)
+{
+	uint64_t bytes = anon_pages * wl_page_size() * 5 / 4 + (16 << 20);
+
+	if (!wl_swap_supported(why, len) || !wl_memcg_supported(why, len) ||
+	    wl_swap_create(&w->guard, sw, bytes, why, len) ||
+	    wl_memcg_create(&w->guard, cg, why, len))
+		return -1;
+	return 0;
 }
 
 uint64_t treewl_members(struct wl_ctx *ctx)

@@ -22,6 +22,7 @@
 #include "workload.h"
 
 struct wl_memcg;
+struct wl_swap;
 
 /* The `depth` parameter, the same in every tree workload. */
 #define TREEWL_PARAM_DEPTH	{ "depth", 1, 1, 4, "levels of the tree below the root" }
@@ -63,6 +64,15 @@ int treewl_tree(struct treewl *w, int (*member_fn)(struct share_tree *, int, voi
  * none) fail it; emits tree.processes. 0 or -1.
  */
 int treewl_build(struct treewl *w, const struct wl_memcg *memcg);
+/*
+ * The squeezed group of reclaim and ksm (then=1), made in setup on the guard:
+ * a zram swap device sized for @anon_pages (all the anonymous pages the tree
+ * may write: 5/4 of them, plus 16 MiB) and a memory cgroup the calling root
+ * enters (wl_memcg_create). Checks first that both can be made here. 0, or
+ * -1 with @why.
+ */
+int treewl_swap_memcg(struct treewl *w, uint64_t anon_pages, struct wl_swap *sw,
+		      struct wl_memcg *cg, char *why, size_t len);
 /* Reads one byte per page of [p, p + len); the sum keeps the loads. */
 unsigned long treewl_read_pages(const char *p, size_t len);
 

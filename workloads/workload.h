@@ -77,6 +77,8 @@ struct slab_snapshot {
 
 /* Value of a parameter (always within its declared range). */
 long wl_param(struct wl_ctx *ctx, const char *name);
+/* This repetition's number in its round, 1-based. */
+int wl_rep(struct wl_ctx *ctx);
 
 /* Metrics: a flat namespace per workload, dotted names ("phase.back.vmas"). */
 void wl_exact(struct wl_ctx *ctx, const char *name, double value,
@@ -200,6 +202,8 @@ int wl_sysslab_start(struct wl_sysslab *s, char *why, size_t len);
 bool wl_kernel_has(const char *cap, char *why, size_t len);
 /* A string detail of @cap ("memcg", "v2": the cgroup2 mount) in @out; false when none. */
 bool wl_kernel_detail(const char *cap, const char *key, char *out, size_t len);
+/* A true/false detail of @cap ("thp", "sysfs"); false when absent. */
+bool wl_kernel_flag(const char *cap, const char *key);
 
 /* The registry (workloads/table.c). */
 extern const struct workload_info *const workload_table[];

@@ -23,7 +23,7 @@ def walk(node, path):
 
 walk(caps, "")
 for key in ("kernel", "btf", "attach", "tracepoints", "swap", "zram", "memcg", "thp", "ksm",
-            "numa", "max_map_count", "slab_caches"):
+            "numa", "max_map_count", "compaction", "slab_caches"):
     if key not in caps:
         bad.append(f"capability {key} missing")
 if caps["kernel"].get("release") != os.uname().release:
@@ -34,6 +34,18 @@ if caps["max_map_count"].get("value") != mmc:
 thp = re.search(r"\[(\w+)\]", open("/sys/kernel/mm/transparent_hugepage/enabled").read()).group(1)
 if caps["thp"].get("enabled") != thp:
     bad.append(f"thp {caps['thp'].get('enabled')} != {thp}")
+# the facts workloads' supported() read instead of looking themselves
+for cap, path in (("thp", "/sys/kernel/mm/transparent_hugepage/enabled"),
+                  ("ksm", "/sys/kernel/mm/ksm/run")):
+    if caps[cap].get("sysfs") != os.path.exists(path):
+        bad.append(f"{cap}.sysfs {caps[cap].get('sysfs')} != exists({path})")
+if caps["thp"].get("writable") != os.access("/sys/kernel/mm/transparent_hugepage/enabled", os.W_OK):
+    bad.append("thp.writable differs from access(W_OK)")
+if caps["compaction"]["available"] != os.access("/proc/sys/vm/compact_memory", os.W_OK):
+    bad.append("compaction differs from access(/proc/sys/vm/compact_memory, W_OK)")
+mem = "/sys/devices/system/node/has_memory"
+if os.path.exists(mem) and caps["numa"].get("memory_nodes") != open(mem).read().strip():
+    bad.append(f"numa.memory_nodes {caps['numa'].get('memory_nodes')} != {mem}")
 nodes = len([d for d in os.listdir("/sys/devices/system/node") if re.fullmatch(r"node\d+", d)])
 if caps["numa"].get("nodes") != nodes:
     bad.append(f"numa nodes {caps['numa'].get('nodes')} != {nodes}")

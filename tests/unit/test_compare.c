@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "cmp.h"
 #include "compare.h"
 #include "fingerprint.h"
 
@@ -927,6 +928,33 @@ static void test_fingerprint(void **state)
 	assert_false(fingerprint_valid(NULL));
 }
 
+/*
+ * A parameter a newer build added (reclaim.oom_rep) is the same as absent
+ * when it is at its declared default; any other value, or an unknown
+ * workload, keeps the reports apart.
+ */
+static void test_params_added_default(void **state)
+{
+	json_t *old = json_pack("{s:i, s:i}", "fanout", 4, "steps", 16);
+	json_t *dflt = json_pack("{s:i, s:i, s:i}", "fanout", 4, "steps", 16, "oom_rep", 0);
+	json_t *set = json_pack("{s:i, s:i, s:i}", "fanout", 4, "steps", 16, "oom_rep", 2);
+	json_t *other = json_pack("{s:i, s:i}", "fanout", 4, "steps", 8);
+
+	(void)state;
+	assert_true(params_equal("reclaim", old, dflt));
+	assert_true(params_equal("reclaim", dflt, old));
+	assert_true(params_equal("reclaim", dflt, dflt));
+	assert_false(params_equal("reclaim", old, set));
+	assert_false(params_equal("reclaim", set, old));
+	assert_false(params_equal("reclaim", dflt, set));
+	assert_false(params_equal("reclaim", old, other));
+	assert_false(params_equal("no-such-workload", old, dflt));
+	json_decref(old);
+	json_decref(dflt);
+	json_decref(set);
+	json_decref(other);
+}
+
 static int teardown(void **state)
 {
 	char cmd[400];
@@ -957,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_outputs_written),
 		cmocka_unit_test(test_machine_groups),
 		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_params_added_default),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
