@@ -193,9 +193,9 @@ static int curve_add(struct curves *cs, const struct workload_data *w)
 		for (size_t s = 0; s < cs->nr; s++) {
 			if (fill_line(cs->r[s], cv, &cv->m[j].line[s], cv->m[j].name))
 				return -1;
-			values |= cv->m[j].line[s].n > 0;
+			values |= cv->m[j].line[s].fit.ok;
 		}
-		/* a metric unavailable everywhere (rmap.* on a host without kprobes): JSON only */
+		/* no exponent anywhere (rmap.* on a host without kprobes, zeros): JSON only */
 		cv->m[j].shown = values && shown_metric(cs->r[0], cv, cv->m[j].name);
 	}
 	return 0;
