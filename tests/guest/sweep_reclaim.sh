@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Cost curve of rmap walks in a Debian 6.12 guest (TCG): reclaim swept over
-# the fanout of a one-level tree (F children + the root share every page).
+# the fanout of a one-level tree: F = 1, 3, 7 children and the root (2, 4, 8
+# processes) share every page (256 pages: a few minutes under TCG).
 # Per point: the folios' mapcount at the walk is the number of processes,
 # and the per-VMA callbacks per reclaimed page grow linearly with it (fitted
 # exponent of calls per page over processes within 0.15 of 1). compare's
