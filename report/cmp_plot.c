@@ -92,7 +92,8 @@ static void remove_old_graphs(const char *dir)
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
 		bool ours = (n[0] == 'w' && n[1] >= '0' && n[1] <= '9' && n[2] >= '0' &&
-			     n[2] <= '9' && n[3] == '-') || !strncmp(n, "change-", 7);
+			     n[2] <= '9' && n[3] == '-') || !strncmp(n, "change-", 7) ||
+			    !strncmp(n, "curve", 5);
 
 		if (ours && (ends_with(n, ".png") || ends_with(n, ".svg") ||
 			     ends_with(n, ".gp") || ends_with(n, ".dat")))
