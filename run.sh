@@ -18,6 +18,7 @@ usage() {
 	cat <<'EOF'
 usage: ./run.sh [--kernel [NAME=]SPEC]... [--rounds N] [--config FILE]
                 [--workload NAME[,NAME]] [--reps N] [--set WORKLOAD.PARAM=VALUE]...
+                [--sweep WORKLOAD.PARAM=VALUES]
                 [--append "ARGS"] [--append-to NAME "ARGS"] [--out DIR] [--mem MB] [--cpus N]
                 [--timeout S] [--accel auto|kvm|tcg] [--tcg-clock icount|host] [-v]
        ./run.sh compare BASE.json TEST.json [--out DIR]
@@ -50,6 +51,11 @@ With two or more kernels, each later report is compared with the first
   --workload LIST  only these workloads (comma-separated)
   --reps N         repetitions per workload
   --set W.P=V      override one workload parameter (repeatable)
+  --sweep W.P=VALUES
+                   run only workload W, once per value of its parameter P:
+                   V1,V2,... or A..BxF (geometric) or A..B+S; compare and
+                   its graphs show each metric against P with the fitted
+                   growth exponent (docs/compare.md, "Cost curves")
   --out DIR        where result directories go (default results/)
   --mem MB         guest memory (default 1024)
   --cpus N         guest CPUs (default 2; 1 with the icount clock, where
@@ -73,6 +79,7 @@ examples:
   ./run.sh --kernel debian:6.1 --kernel debian:6.12 --rounds 3 --config configs/quick.conf
   ./run.sh --kernel old=~/linux-a --kernel new=~/linux-b --rounds 3
   ./run.sh --kernel a=debian:6.12 --kernel b=debian:6.12 --append "init_on_free=1"
+  ./run.sh --kernel debian:6.1 --kernel debian:6.12 --sweep fork-chain.depth=1..32x2 --reps 2
 
 Exit: 0 done (no regression), 1 regression found by compare, 2 bad input or
 compare error, 3 a kernel's run, a build or a download failed (timeout, panic,
@@ -84,7 +91,7 @@ EOF
 
 KERNELS=() SETS=() LABELS=()
 declare -A APPEND_TO=()
-RB_CONFIG_FILE='' WORKLOADS='' REPS='' ROUNDS=1 RB_APPEND='' OUT='' RB_MEM=1024 RB_CPUS='' RB_TIMEOUT=600
+RB_CONFIG_FILE='' WORKLOADS='' REPS='' SWEEP='' ROUNDS=1 RB_APPEND='' OUT='' RB_MEM=1024 RB_CPUS='' RB_TIMEOUT=600
 RB_ACCEL=${RMAPBENCH_ACCEL:-auto} RB_VERBOSE=0 RB_TCG_CLOCK=${RMAPBENCH_TCG_CLOCK:-icount}
 
 need_arg() { [ $# -ge 2 ] || rb_bad "$1 needs a value (see --help)"; }
@@ -149,7 +156,7 @@ while [ $# -gt 0 ]; do
 		APPEND_TO[$2]=$3
 		shift 3
 		;;
-	--kernel | --config | --workload | --reps | --rounds | --append | --set | --out | --mem | --cpus | --timeout | --accel | --tcg-clock)
+	--kernel | --config | --workload | --reps | --rounds | --append | --set | --sweep | --out | --mem | --cpus | --timeout | --accel | --tcg-clock)
 		need_arg "$@"
 		case $1 in
 		--kernel) KERNELS+=("$2") ;;
@@ -159,6 +166,10 @@ while [ $# -gt 0 ]; do
 		--workload) WORKLOADS=$2 ;;
 		--reps) REPS=$2 ;;
 		--set) SETS+=("$2") ;;
+		--sweep)
+			[ -z "$SWEEP" ] || rb_bad "--sweep: one sweep per run"
+			SWEEP=$2
+			;;
 		--out) OUT=$2 ;;
 		--mem) RB_MEM=$2 ;;
 		--cpus) RB_CPUS=$2 ;;
@@ -214,6 +225,9 @@ fi
 for s in ${SETS[@]+"${SETS[@]}"}; do
 	[[ $s =~ ^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+=[^[:space:]]+$ ]] || rb_bad "--set $s: expected WORKLOAD.PARAM=VALUE"
 done
+if [ -n "$SWEEP" ]; then
+	[[ $SWEEP =~ ^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+=[0-9.,x+]+$ ]] || rb_bad "--sweep $SWEEP: expected WORKLOAD.PARAM=V1,V2,... or WORKLOAD.PARAM=A..BxF"
+fi
 in_range "$RB_MEM" 256 65536 || rb_bad "--mem $RB_MEM: not a size in MB between 256 and 65536"
 [ -z "$RB_CPUS" ] || in_range "$RB_CPUS" 1 64 || rb_bad "--cpus $RB_CPUS: not a CPU count between 1 and 64"
 in_range "$RB_TIMEOUT" 1 999999 || rb_bad "--timeout $RB_TIMEOUT: not a positive number of seconds"
@@ -256,6 +270,7 @@ RB_BASE_ARGS=()
 [ -z "$WORKLOADS" ] || RB_BASE_ARGS+=(--workload "$WORKLOADS")
 [ -z "$REPS" ] || RB_BASE_ARGS+=(--reps "$REPS")
 for s in ${SETS[@]+"${SETS[@]}"}; do RB_BASE_ARGS+=(--set "$s"); done
+[ -z "$SWEEP" ] || RB_BASE_ARGS+=(--sweep "$SWEEP")
 [ "$RB_VERBOSE" -eq 0 ] || RB_BASE_ARGS+=(-v)
 RB_GUEST_ARGS=("${RB_BASE_ARGS[@]}")
 

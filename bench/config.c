@@ -34,6 +34,8 @@ void config_init(struct config *cfg)
 		struct wl_setting *ws = &cfg->wl[cfg->nr++];
 
 		ws->info = workload_table[i];
+		snprintf(ws->name, sizeof(ws->name), "%s", ws->info->name);
+		ws->sweep_param = -1;
 		ws->selected = ws->info->host_default;
 		for (int p = 0; p < workload_nr_params(ws->info) && p < MAX_PARAMS; p++)
 			ws->values[p] = ws->info->params[p].def;
@@ -43,7 +45,7 @@ void config_init(struct config *cfg)
 struct wl_setting *config_find(struct config *cfg, const char *name)
 {
 	for (int i = 0; i < cfg->nr; i++)
-		if (!strcmp(cfg->wl[i].info->name, name))
+		if (!strcmp(cfg->wl[i].name, name))
 			return &cfg->wl[i];
 	return NULL;
 }
@@ -255,7 +257,7 @@ json_t *config_to_json(const struct config *cfg)
 
 	for (int i = 0; i < cfg->nr; i++)
 		if (cfg->wl[i].selected)
-			json_array_append_new(names, json_string(cfg->wl[i].info->name));
+			json_array_append_new(names, json_string(cfg->wl[i].name));
 	return json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "file", cfg->path,
 			 "reps", (json_int_t)cfg->reps, "interval_ms", (json_int_t)cfg->interval_ms,
 			 "rep_timeout_s", (json_int_t)cfg->rep_timeout_s,

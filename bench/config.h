@@ -13,6 +13,8 @@ struct wl_setting {
 	const struct workload_info *info;
 	long values[MAX_PARAMS];
 	bool selected;		/* part of this run */
+	char name[64];		/* info->name, or a sweep point's "W[P=V]" (sweep.h) */
+	int sweep_param;	/* a sweep point: the swept parameter's index; else -1 */
 };
 
 struct config {

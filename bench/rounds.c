@@ -66,7 +66,7 @@ static char **round_argv(const struct run_args *a, const struct config *cfg, lon
 	order[0] = 0;
 	for (int i = 0; i < n; i++)
 		snprintf(order + strlen(order), olen - strlen(order), "%s%s", i ? "," : "",
-			 cfg->wl[idx[i]].info->name);
+			 cfg->wl[idx[i]].name);
 #define ARG2(opt, val) do { if (val) { v[c++] = opt; v[c++] = (char *)(val); } } while (0)
 	v[c++] = "rmapbench";
 	v[c++] = "run";
@@ -74,6 +74,7 @@ static char **round_argv(const struct run_args *a, const struct config *cfg, lon
 	ARG2("--workload", a->select);
 	for (int i = 0; i < a->nsets; i++)
 		ARG2("--set", a->sets[i]);
+	ARG2("--sweep", a->sweep);
 	ARG2("--reps", a->reps);
 	ARG2("--interval", a->interval);
 	ARG2("--label", a->label);

@@ -17,7 +17,8 @@ static void usage_run(FILE *f)
 {
 	fprintf(f,
 "usage: rmapbench run [--config FILE] [--workload NAME[,NAME]] [--set W.P=V]...\n"
-"                     [--reps N] [--rounds N [--shuffle-seed S]] [--label NAME]\n"
+"                     [--sweep W.P=VALUES] [--reps N] [--rounds N [--shuffle-seed S]]\n"
+"                     [--label NAME]\n"
 "                     [--interval MS] [--json FILE] [--check] [-v]\n"
 "\n"
 "Runs workloads on the running kernel and reports, per repetition, the\n"
@@ -27,6 +28,11 @@ static void usage_run(FILE *f)
 "  -c, --config FILE     INI config (configs/default.conf); default: built-ins\n"
 "  -w, --workload LIST   only these workloads (comma-separated; see 'rmapbench list')\n"
 "  -s, --set W.P=V       set parameter P of workload W (repeatable)\n"
+"      --sweep W.P=VALUES  run only workload W, once per value of its parameter P\n"
+"                        (its other parameters as configured): V1,V2,... or\n"
+"                        A..BxF (A, A*F, A*F^2... up to B) or A..B+S; %d to %d\n"
+"                        points, each a workload named W[P=V] in the report;\n"
+"                        'rmapbench compare' and 'plot' fit the growth exponent\n"
 "  -r, --reps N          repetitions per workload (default %d)\n"
 "  -R, --rounds N        run the suite N times (1 to %d), each round in a fresh\n"
 "                        process with the workload order shuffled; one report\n"
@@ -48,8 +54,11 @@ static void usage_run(FILE *f)
 "  rmapbench run --workload fork-chain --set fork-chain.depth=8 --reps 3\n"
 "  rmapbench run --config configs/default.conf --json results/report.json\n"
 "  rmapbench run --rounds 3 --label patched --json results/patched.json\n"
+"  rmapbench run --sweep fork-chain.depth=1..64x2 --reps 3 --json depth.json\n"
+"  rmapbench run --sweep fork-tree.fanout=2,4,8,16 --set fork-tree.depth=1\n"
 "  rmapbench run --check --config configs/quick.conf --set fork-chain.depth=8\n",
-		CONFIG_DEFAULT_REPS, RUN_MAX_ROUNDS, CONFIG_DEFAULT_INTERVAL_MS);
+		SWEEP_MIN_POINTS, SWEEP_MAX_POINTS, CONFIG_DEFAULT_REPS, RUN_MAX_ROUNDS,
+		CONFIG_DEFAULT_INTERVAL_MS);
 }
 
 /* --label: a short name that fits a file name and a table column. */
@@ -115,12 +124,25 @@ static int parse_round_opts(struct run_request *rq, const char *order, const cha
 	return 0;
 }
 
+/* After --config, --workload and --set: the points replace the selection. */
+static int apply_sweep(struct run_request *rq)
+{
+	char msg[640];
+
+	if (sweep_parse(rq->args.sweep, &rq->sweep, msg, sizeof(msg))) {
+		err("%s", msg);
+		return -1;
+	}
+	return config_sweep(&rq->cfg, &rq->sweep);
+}
+
 int run_args_parse(struct run_request *rq, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "set", required_argument, NULL, 's' },
+		{ "sweep", required_argument, NULL, 'W' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "shuffle-seed", required_argument, NULL, 'S' },
@@ -149,6 +171,13 @@ int run_args_parse(struct run_request *rq, int argc, char **argv)
 				return RUN_ARGS_BAD;
 			}
 			a->sets[a->nsets++] = optarg;
+			break;
+		case 'W':
+			if (a->sweep) {
+				err("--sweep: one sweep per run");
+				return RUN_ARGS_BAD;
+			}
+			a->sweep = optarg;
 			break;
 		case 'r': a->reps = optarg; break;
 		case 'R': rq->rounds = optarg; break;
@@ -186,6 +215,8 @@ int run_args_apply(struct run_request *rq)
 	for (int i = 0; i < a->nsets; i++)
 		if (config_set(&rq->cfg, a->sets[i]))
 			return -1;
+	if (a->sweep && apply_sweep(rq))
+		return -1;
 	if (a->reps && parse_long(a->reps, 1, 1000, &rq->cfg.reps)) {
 		err("--reps '%s': expected an integer in [1, 1000]", a->reps);
 		return -1;

@@ -10,12 +10,14 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "sweep.h"
 
 #define RUN_MAX_ROUNDS	100
 
 /* What `run` was asked, kept to re-execute it for each round (bench/rounds.c). */
 struct run_args {
 	const char *config, *select, *reps, *interval, *label;
+	const char *sweep;	/* --sweep W.P=VALUES (sweep.h) */
 	const char *sets[64];
 	int nsets;
 	bool no_probes, no_collectors;
@@ -29,6 +31,7 @@ struct run_args {
 struct run_request {
 	struct run_args args;
 	struct config cfg;
+	struct sweep sweep;		/* --sweep: its points are in cfg (sweep.n > 0) */
 	bool check;			/* --check: validate only */
 	int order[MAX_WORKLOADS], norder;	/* run order: indices into cfg.wl */
 	long round_k, round_n;		/* this process runs round k of n (run --rounds) */

@@ -26,6 +26,7 @@
 #include "run_json.h"
 #include "runner.h"
 #include "summary.h"
+#include "sweep.h"
 #include "sysslab.h"
 #include "util.h"
 #include "wlctx.h"
@@ -327,7 +328,11 @@ static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *faile
 	json_t *w, *reps = json_array();
 	bool any_failed = false;
 
-	w = json_pack("{s:s, s:o}", "name", ws->info->name, "params", config_params_json(ws));
+	w = json_pack("{s:s, s:o}", "name", ws->name, "params", config_params_json(ws));
+	if (ws->sweep_param >= 0)
+		json_object_set_new(w, "sweep", json_pack("{s:s, s:s, s:I}", "workload",
+				    ws->info->name, "param", ws->info->params[ws->sweep_param].name,
+				    "value", (json_int_t)ws->values[ws->sweep_param]));
 	if (ws->info->headline) {
 		json_t *h = json_array();
 
@@ -340,7 +345,7 @@ static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *faile
 		json_object_set_new(w, "reason", json_sprintf("unavailable: %s", reason));
 		json_object_set_new(w, "reps", reps);
 		r->reps_done += r->rq.cfg.reps;
-		info("%s: unavailable: %s", ws->info->name, reason);
+		info("%s: unavailable: %s", ws->name, reason);
 		return w;
 	}
 	for (int rep = 1; rep <= r->rq.cfg.reps && !interrupted; rep++) {
@@ -348,17 +353,17 @@ static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *faile
 
 		if (run_timed_out(r)) {
 			err("%s: run timeout (run_timeout_s = %ld): remaining repetitions skipped",
-			    ws->info->name, r->rq.cfg.run_timeout_s);
+			    ws->name, r->rq.cfg.run_timeout_s);
 			any_failed = true;
 			break;
 		}
 
-		show_progress(r, ws->info->name, rep);
-		info("%s: rep %d/%ld", ws->info->name, rep, r->rq.cfg.reps);
+		show_progress(r, ws->name, rep);
+		info("%s: rep %d/%ld", ws->name, rep, r->rq.cfg.reps);
 		res = run_rep(r, ws, rep);
 		if (strcmp(json_string_value(json_object_get(res, "status")), "ok")) {
 			any_failed = true;
-			err("%s rep %d failed: %s", ws->info->name, rep,
+			err("%s rep %d failed: %s", ws->name, rep,
 			    json_string_value(json_object_get(res, "reason")));
 		}
 		json_array_append_new(reps, res);
@@ -395,19 +400,19 @@ static int check_bounds(const struct config *cfg)
 		ws->info->estimate(&ctx, &e);
 		if (e.procs > (uint64_t)cfg->max_procs) {
 			err("%s: these parameters need %llu processes alive at once, above "
-			    "max_procs = %ld ([run] max_procs)", ws->info->name,
+			    "max_procs = %ld ([run] max_procs)", ws->name,
 			    (unsigned long long)e.procs, cfg->max_procs);
 			return -1;
 		}
 		if (mem_kib > 0 && e.bytes / 1024 > (uint64_t)mem_kib * cfg->mem_pct / 100) {
 			err("%s: these parameters write about %llu MiB, above mem_pct = %ld%% of "
-			    "the %lld MiB of RAM ([run] mem_pct)", ws->info->name,
+			    "the %lld MiB of RAM ([run] mem_pct)", ws->name,
 			    (unsigned long long)(e.bytes >> 20), cfg->mem_pct, mem_kib >> 10);
 			return -1;
 		}
 		if (max_map > 0 && e.vmas > (uint64_t)max_map) {
 			err("%s: these parameters need about %llu VMAs in one process, above "
-			    "vm.max_map_count = %lld", ws->info->name,
+			    "vm.max_map_count = %lld", ws->name,
 			    (unsigned long long)e.vmas, max_map);
 			return -1;
 		}
@@ -501,12 +506,14 @@ int cmd_run(int argc, char **argv)
 		open_collectors(&r, report);
 	if (r.rq.args.label)
 		json_object_set_new(report, "label", json_string(r.rq.args.label));
+	if (r.rq.sweep.n)
+		json_object_set_new(report, "sweep", sweep_json(&r.rq.sweep));
 	wls = json_array();
 	order = json_array();
 	for (int j = 0; j < r.rq.norder && !interrupted; j++) {
 		struct wl_setting *ws = &r.rq.cfg.wl[r.rq.order[j]];
 
-		json_array_append_new(order, json_string(ws->info->name));
+		json_array_append_new(order, json_string(ws->name));
 		json_array_append_new(wls, run_workload(&r, ws, &failed));
 	}
 	json_object_set_new(report, "workloads", wls);

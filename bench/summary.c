@@ -158,17 +158,21 @@ void run_print_summary(json_t *report, FILE *f)
 {
 	json_t *w;
 	size_t i;
+	int nw = 14;	/* sweep points ("fork-chain[depth=16]") widen the column */
 
-	fprintf(f, "%-14s %-8s", "workload", "status");
+	json_array_foreach(json_object_get(report, "workloads"), i, w)
+		if ((int)strlen(json_string_value(json_object_get(w, "name")) ?: "") > nw)
+			nw = strlen(json_string_value(json_object_get(w, "name")));
+	fprintf(f, "%-*s %-8s", nw, "workload", "status");
 	for (int k = 0; k < NR_SLAB_KINDS; k++)
 		fprintf(f, " %16s", slab_kind_name(k));
 	fprintf(f, " %16s", "anon-rmap total");
-	fprintf(f, "\n%-14s %-8s", "", "");
+	fprintf(f, "\n%-*s %-8s", nw, "", "");
 	for (int k = 0; k < NR_SLAB_KINDS; k++)
 		fprintf(f, " %16s", k ? "" : "allocs (median)");
 	fprintf(f, " %16s\n", "bytes (median)");
 	json_array_foreach(json_object_get(report, "workloads"), i, w) {
-		fprintf(f, "%-14s %-8s", json_string_value(json_object_get(w, "name")),
+		fprintf(f, "%-*s %-8s", nw, json_string_value(json_object_get(w, "name")),
 			json_string_value(json_object_get(w, "status")));
 		for (int k = 0; k < NR_SLAB_KINDS; k++) {
 			char name[64];

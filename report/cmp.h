@@ -93,6 +93,9 @@ struct workload_data {
 	size_t nreps_ok;
 	json_t *reps;
 	json_t *headline;	/* "headline": [names], NULL when absent */
+	const char *sweep_wl;	/* "sweep": a point of a sweep of this workload, NULL: none */
+	const char *sweep_param;
+	double sweep_value;
 	struct metric_samples *metrics;
 	size_t nmetrics;
 };
@@ -321,10 +324,12 @@ void machines_table(struct sbuf *b, const struct comparison *c, bool html);
 
 /* ---- cmp_plot.c: gnuplot ------------------------------------------------ */
 
+#define GP_SECTION_CURVES	(-2)	/* cost curves of sweeps (cmp_curve.h) */
+
 struct graph {
 	char *stem;		/* file name without extension, in graphs/ */
 	char *title;
-	int section;		/* index of the workload, -1: comparison-wide */
+	int section;		/* index of the workload, -1: comparison-wide, GP_SECTION_CURVES */
 	bool png;
 	bool svg;
 };

@@ -31,6 +31,18 @@ static void head(struct sbuf *h, const char *title)
 	sbuf_puts(h, "</h1>\n");
 }
 
+/* The cost-curve graphs (section GP_SECTION_CURVES), under a heading when any. */
+static void html_curves(struct sbuf *h, const struct gp_ctx *gp)
+{
+	for (size_t i = 0; i < gp->ng; i++) {
+		if (gp->g[i].section == GP_SECTION_CURVES) {
+			sbuf_puts(h, "<h2>Cost curves</h2>\n");
+			html_graphs(h, gp, GP_SECTION_CURVES);
+			return;
+		}
+	}
+}
+
 void html_graphs(struct sbuf *h, const struct gp_ctx *gp, int section)
 {
 	size_t i;
@@ -344,6 +356,7 @@ int write_compare_html(const struct comparison *c, const struct gp_ctx *gp,
 		test_summary(&h, c, &c->tests[i]);
 	sbuf_puts(&h, "<h2>Change per metric</h2>\n");
 	html_graphs(&h, gp, -1);
+	html_curves(&h, gp);
 	sbuf_puts(&h, "<h2>Workloads</h2>\n");
 	for (i = 0; i < c->base->nwl; i++) {
 		size_t j, k;
@@ -407,6 +420,7 @@ int write_plot_html(const struct report *r, const struct gp_ctx *gp,
 	machine_row(&h, "run", r);
 	sbuf_puts(&h, "</table>\n");
 	graphs_missing(&h, gp);
+	html_curves(&h, gp);
 	for (i = 0; i < r->nwl; i++) {
 		const struct workload_data *w = &r->wl[i];
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmp.h"
+#include "cmp_curve.h"
 #include "slabacct_shared.h"
 
 static const char *const palette[] = {
@@ -91,7 +92,8 @@ static void remove_old_graphs(const char *dir)
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
 		bool ours = (n[0] == 'w' && n[1] >= '0' && n[1] <= '9' && n[2] >= '0' &&
-			     n[2] <= '9' && n[3] == '-') || !strncmp(n, "change-", 7);
+			     n[2] <= '9' && n[3] == '-') || !strncmp(n, "change-", 7) ||
+			    !strncmp(n, "curve", 5);
 
 		if (ours && (ends_with(n, ".png") || ends_with(n, ".svg") ||
 			     ends_with(n, ".gp") || ends_with(n, ".dat")))
@@ -763,4 +765,79 @@ void gp_spread_graph(struct gp_ctx *gp, int section, const char *stem,
 out:
 	sbuf_free(&d);
 	sbuf_free(&body);
+}
+
+/* ---- cost curves: a metric over the swept parameter, log-log ------------- */
+
+static void curve_graph(struct gp_ctx *gp, const struct curves *cs, size_t ci, size_t mi,
+			int section)
+{
+	const struct curve *cv = &cs->c[ci];
+	const struct curve_metric *m = &cv->m[mi];
+	struct sbuf d = { 0 }, body = { 0 };
+	char name[400], gstem[320], title[400], leg[160];
+	char *safe = file_safe(m->name);
+	size_t s, plotted = 0;
+
+	if (!safe)
+		return;
+	/* the indices keep stems unique: file_safe() keeps 48 characters */
+	snprintf(gstem, sizeof(gstem), "curve%02zu-m%03zu-%s", ci, mi, safe);
+	for (s = 0; s < cs->nr; s++) {
+		const struct curve_line *l = &m->line[s];
+
+		sbuf_printf(&d, "# %s\n", l->label);
+		for (size_t i = 0; i < l->n; i++)
+			if (l->x[i] > 0 && l->y[i] > 0) {
+				dat_num(&d, l->x[i]);
+				dat_num(&d, l->y[i]);
+				sbuf_puts(&d, "\n");
+				plotted++;
+			}
+		sbuf_puts(&d, "\n\n");
+	}
+	if (!plotted)
+		goto out;
+	snprintf(name, sizeof(name), "%s.dat", gstem);
+	if (write_in_dir(gp, name, &d))
+		goto out;
+	snprintf(title, sizeof(title), "%s over %s: %s (%s, %s; log-log, exponent = fitted slope)",
+		 cv->workload, cv->param, m->name, m->unit ? m->unit : "",
+		 m->kind == MK_EXACT ? "exact" : "median of repetitions");
+	sbuf_puts(&body, "set title ");
+	gp_quote(&body, title);
+	sbuf_puts(&body, "\nset logscale xy\nset grid xtics ytics mxtics mytics\n"
+		  "set key top left\nset xlabel ");
+	gp_quote(&body, cv->param);
+	sbuf_puts(&body, "\nset ylabel ");
+	gp_quote(&body, m->unit ? m->unit : "");
+	sbuf_puts(&body, "\nplot ");
+	for (s = 0; s < cs->nr; s++) {
+		const struct curve_line *l = &m->line[s];
+
+		if (l->fit.ok)
+			snprintf(leg, sizeof(leg), "%s: exponent %.3f", l->label, l->fit.exponent);
+		else
+			snprintf(leg, sizeof(leg), "%s: no exponent (%s)", l->label, l->fit.why);
+		sbuf_printf(&body, "%s'%s' index %zu using 1:2 with linespoints lw 2 pt %zu "
+			    "lc rgb '%s' title ", s ? ", \\\n     " : "", name, s, 5 + 2 * s,
+			    palette[s % NR_COLORS]);
+		gp_quote(&body, leg);
+	}
+	sbuf_puts(&body, "\n");
+	gp_render(gp, gstem, title, section, 900, 560, &body);
+out:
+	free(safe);
+	sbuf_free(&d);
+	sbuf_free(&body);
+}
+
+void gp_curve_graphs(struct gp_ctx *gp, const struct curves *cs, int section)
+{
+	if (!gp->available || !cs)
+		return;
+	for (size_t i = 0; i < cs->n; i++)
+		for (size_t j = 0; j < cs->c[i].nm; j++)
+			if (cs->c[i].m[j].shown)
+				curve_graph(gp, cs, i, j, section);
 }

@@ -445,6 +445,10 @@ static int parse_workload(struct vctx *v, size_t idx, json_t *jw,
 			if (!json_is_string(h))
 				return verr(v, where, "headline[%zu] must be a string", i);
 	}
+	if (json_object_get(jw, "sweep") &&
+	    json_unpack(json_object_get(jw, "sweep"), "{s:s, s:s, s:F}", "workload", &w->sweep_wl,
+			"param", &w->sweep_param, "value", &w->sweep_value))
+		return verr(v, where, "\"sweep\" must be {\"workload\": name, \"param\": name, \"value\": number}");
 	w->params_str = params_string(w->params);
 	w->nreps = json_array_size(w->reps);
 	json_array_foreach(w->reps, i, rep) {

@@ -19,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cmp.h"
+#include "cmp_curve.h"
 #include "compare.h"
 #include "noise.h"
 #include "workload.h"
@@ -1072,6 +1073,8 @@ json_t *comparison_json(const struct comparison *c)
 			 "exit_code", any_gated_regression(c) ? 1 : 0);
 	if (root)
 		json_object_set_new(root, "machine_groups", groups_json(c));
+	if (root)
+		curves_hook_json(c, root);
 	return root;
 }
 
@@ -1347,6 +1350,7 @@ static int write_summary_file(const struct comparison *c, char *err, size_t errl
 	int ret = -1;
 
 	write_summary_md(c, &md);
+	curves_hook_md(c, &md);
 	if (path)
 		ret = sbuf_write(&md, path, err, errlen);
 	free(path);
@@ -1385,6 +1389,7 @@ static void make_graphs(const struct comparison *c, struct gp_ctx *gp)
 		free(safe);
 	}
 	gp_change_graphs(gp, c);
+	curves_hook_graphs(c, gp);
 	free(sides);
 }
 
@@ -1423,6 +1428,7 @@ static int write_outputs(struct comparison *c, const struct compare_args *a,
 		fputc('\n', stdout);
 	} else {
 		print_table(c, stdout);
+		curves_hook_print(c, stdout);
 	}
 out:
 	json_decref(root);

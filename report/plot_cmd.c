@@ -12,6 +12,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cmp.h"
+#include "cmp_curve.h"
 #include "compare.h"
 
 #define PROG "rmapbench plot"
@@ -74,6 +75,7 @@ static void plot_workloads(struct gp_ctx *gp, const struct report *r)
 		}
 		free(safe);
 	}
+	curves_hook_plot(gp, r);
 }
 
 static int run_plot(const char *file, const char *outdir, int verbose, char *err,
