@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmp.h"
+#include "cmp_html.h"
+#include "cmp_model.h"
+#include "cmp_output.h"
+#include "cmp_plot.h"
 
 static const char css[] =
 	"body{font-family:sans-serif;margin:1.5em;max-width:1300px;color:#222}"

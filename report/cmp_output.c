@@ -9,99 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmp.h"
+#include "cmp_output.h"
 #include "noise.h"
 
 #define NAME_MAX_W 44
-
-/* Timed metrics that could not be judged for want of rounds. */
-const char *power_note(const struct comparison *c, const struct test_cmp *t,
-		       char *buf, size_t len)
-{
-	(void)c;
-	if (!t->few_rounds)
-		return NULL;
-	snprintf(buf, len, "%zu timed metric(s) NOT judged: %zu round(s) in base, %zu in test; timed metrics are judged from per-round values and need at least 2 rounds per side: rerun with --rounds %d (rmapbench run --rounds %d, ./run.sh --rounds %d)",
-		 t->few_rounds, t->rounds_base, t->rounds_test, CMP_RECOMMENDED_ROUNDS,
-		 CMP_RECOMMENDED_ROUNDS, CMP_RECOMMENDED_ROUNDS);
-	return buf;
-}
-
-/* The test's reach for these rounds: no p floor, but a |t| to exceed. */
-const char *reach_note(const struct comparison *c, const struct test_cmp *t,
-		       char *buf, size_t len)
-{
-	double df, level;
-
-	if (!t->gating_m && !t->info_m)
-		return NULL;
-	df = (double)(t->rounds_base + t->rounds_test) - 2;
-	level = c->cfg.correction == CORR_NONE || !t->gating_m ? c->cfg.stat.alpha :
-		c->cfg.stat.alpha / (double)t->gating_m;
-	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (%s) needs |t| > %.2f at the best df %.0f",
-		 t->rounds_base, t->rounds_test, level,
-		 c->cfg.correction == CORR_NONE || !t->gating_m ? "alpha, no correction" :
-		 c->cfg.correction == CORR_HOLM ? "alpha over the gating metrics, Holm's first step" :
-		 "alpha over the gating metrics, the smallest p's Benjamini-Hochberg level",
-		 rstat_t_crit(level, df), df);
-	return buf;
-}
-
-/*
- * An MDE as text: beyond 1000% the figure only says "hopeless", and six
- * digits of it would suggest a precision the spread does not have.
- */
-static const char *fmt_mde(char *buf, size_t len, double pct)
-{
-	if (pct > 1000)
-		snprintf(buf, len, ">1000%%");
-	else
-		snprintf(buf, len, "%.1f%%", pct);
-	return buf;
-}
-
-/* "changes below X% cannot be seen": the gating metrics' MDE range. */
-const char *mde_note(const struct test_cmp *t, char *buf, size_t len)
-{
-	char lo[16], hi[16];
-
-	if (!t->mde_min_row)
-		return NULL;
-	snprintf(buf, len, "changes below %s cannot be seen with these runs (minimum detectable effect at %.0f%% power over %zu gating timed metric(s), %zu+%zu rounds; per headline metric from %s (%s) to %s (%s))",
-		 fmt_mde(lo, sizeof(lo), t->mde_min), CMP_MDE_POWER * 100, t->gating_m,
-		 t->rounds_base, t->rounds_test, lo, t->mde_min_row->name,
-		 fmt_mde(hi, sizeof(hi), t->mde_max), t->mde_max_row->name);
-	return buf;
-}
-
-/*
- * Where the test's timed metrics were judged, when not simply against the
- * base: NULL when they were (like machines).
- */
-const char *env_note(const struct comparison *c, const struct test_cmp *t,
-		     char *buf, size_t len)
-{
-	switch (t->timed) {
-	case TIMED_REFUSED:
-		if (first_of_machine(c, t))
-			snprintf(buf, len, "timed metrics NOT judged: first report of machine %s, the timed base of its group (later reports of that machine are judged against it); unlike the base (%s); exact metrics compared against the base; --force judges its timed metrics against the base anyway",
-				 t->test->fp, t->env_diff);
-		else
-			snprintf(buf, len, "timed metrics NOT judged: unlike environments (%s); exact metrics compared; --force judges them anyway",
-				 t->env_diff);
-		break;
-	case TIMED_FORCED:
-		snprintf(buf, len, "timed metrics judged against %s by --force although the environments differ (%s): treat their verdicts with suspicion",
-			 t->tbase->label, t->env_diff);
-		break;
-	default:
-		if (t->tbase == c->base)
-			return NULL;
-		snprintf(buf, len, "timed metrics judged against %s, the first report of machine %s (exact metrics against %s, the base)",
-			 t->tbase->label, t->test->fp, c->base->label);
-	}
-	return buf;
-}
 
 static const char *mark(enum verdict v)
 {

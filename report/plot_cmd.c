@@ -11,7 +11,8 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "cmp.h"
+#include "cmp_html.h"
+#include "cmp_plot.h"
 #include "compare.h"
 
 #define PROG "rmapbench plot"
