@@ -124,9 +124,33 @@ void report_free(struct report *r);
 const struct metric_samples *workload_metric(const struct workload_data *w,
 					     const char *name);
 bool params_equal(json_t *a, json_t *b);
+/* Is @metric in the "headline" list of @w? false when it has no list. */
+bool headline_listed(const struct workload_data *w, const char *metric);
 const char *slab_inexact(const struct report *r, const char *metric);
 const char *kind_name(enum metric_kind k);
 const char *better_name(enum metric_better b);
+
+/* What identifies the machine of a report, or of a drift calibration. */
+struct machine_id {
+	const char *fp;		/* NULL: unknown (older noise files), not compared */
+	const char *virt;
+	const char *accel;	/* NULL: none */
+	const char *cpu_model;
+	long long cores;
+};
+
+/* The fields in which two machines differ, as returned by machine_diff() */
+enum {
+	MACHINE_FP = 1 << 0,
+	MACHINE_VIRT = 1 << 1,
+	MACHINE_ACCEL = 1 << 2,
+	MACHINE_CPU = 1 << 3,
+	MACHINE_CORES = 1 << 4,
+};
+
+struct machine_id report_machine(const struct report *r);
+/* MACHINE_* bits of the fields that differ; 0: the same machine. */
+unsigned int machine_diff(const struct machine_id *a, const struct machine_id *b);
 
 /* ---- cmp_config.c: [compare] of an INI file --------------------------- */
 

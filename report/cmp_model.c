@@ -87,23 +87,25 @@ static void check_environment(const struct report *base, struct test_cmp *t,
 			      bool force)
 {
 	const struct report *r = t->test;
+	struct machine_id mb = report_machine(base), mt = report_machine(r);
+	unsigned int d = machine_diff(&mb, &mt);
 	char cb[32], ct[32];
 
 	t->env_diff[0] = '\0';
-	if (strcmp(base->fp, r->fp))
+	if (d & MACHINE_FP)
 		env_append(t, "machine.fingerprint", base->fp, r->fp);
-	if (strcmp(base->virt, r->virt))
+	if (d & MACHINE_VIRT)
 		env_append(t, "machine.virt", base->virt, r->virt);
-	if (!str_eq_null(base->accel, r->accel))
+	if (d & MACHINE_ACCEL)
 		env_append(t, "machine.accel", base->accel, r->accel);
-	if (strcmp(base->cpu_model, r->cpu_model))
+	if (d & MACHINE_CPU)
 		env_append(t, "machine.cpu_model", base->cpu_model, r->cpu_model);
-	if (base->cores != r->cores) {
+	if (d & MACHINE_CORES) {
 		snprintf(cb, sizeof(cb), "%lld", base->cores);
 		snprintf(ct, sizeof(ct), "%lld", r->cores);
 		env_append(t, "machine.cores", cb, ct);
 	}
-	if (!t->env_diff[0])
+	if (!d)
 		t->timed = TIMED_JUDGED;
 	else
 		t->timed = force ? TIMED_FORCED : TIMED_REFUSED;
@@ -174,18 +176,11 @@ static void compare_exact(struct metric_cmp *mc)
 static bool is_headline(const struct workload_cmp *wc, const char *metric,
 			bool *fallback)
 {
-	json_t *h = wc->base->headline ? wc->base->headline : wc->test->headline;
 	const struct workload_info *info;
 	const char *const *n;
-	json_t *x;
-	size_t i;
 
-	if (h) {
-		json_array_foreach(h, i, x)
-			if (!strcmp(json_string_value(x), metric))
-				return true;
-		return false;
-	}
+	if (wc->base->headline || wc->test->headline)
+		return headline_listed(wc->base->headline ? wc->base : wc->test, metric);
 	*fallback = true;
 	info = workload_find(wc->base->name);
 	for (n = info ? info->headline : NULL; n && *n; n++)
