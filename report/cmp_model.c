@@ -22,7 +22,6 @@
 #include "noise.h"
 #include "workload.h"
 
-
 static const char *const verdict_names[NR_VERDICTS] = {
 	[VD_UNCHANGED] = "unchanged",
 	[VD_REGRESSION] = "regression",
@@ -842,4 +841,46 @@ const char *env_note(const struct comparison *c, const struct test_cmp *t,
 			 t->tbase->label, t->test->fp, c->base->label);
 	}
 	return buf;
+}
+
+static const char *const verdict_titles[NR_VERDICTS] = {
+	[VD_UNCHANGED] = "Unchanged",
+	[VD_REGRESSION] = "Regressions",
+	[VD_IMPROVEMENT] = "Improvements",
+	[VD_CHANGED] = "Changed (no better direction)",
+	[VD_UNAVAILABLE] = "Unavailable",
+	[VD_NOT_JUDGED] = "Not judged",
+};
+
+const char *verdict_title(enum verdict v)
+{
+	return v < NR_VERDICTS ? verdict_titles[v] : "?";
+}
+
+/* The test's verdicts counted, as one sentence. */
+const char *counts_note(const struct test_cmp *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%zu regression(s) (%zu gating CI), %zu improvement(s), %zu changed, %zu unchanged, %zu not judged, %zu unavailable%s.",
+		 t->count[VD_REGRESSION], t->gated_regressions,
+		 t->count[VD_IMPROVEMENT], t->count[VD_CHANGED],
+		 t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
+		 t->count[VD_UNAVAILABLE],
+		 t->failed_workloads ? "; a workload that ran on the base FAILED on the test kernel" : "");
+	return buf;
+}
+
+/* How verdicts are reached, with these settings (docs/compare.md). */
+void method_note(const struct comparison *c, struct sbuf *b)
+{
+	const struct cmp_config *cfg = &c->cfg;
+	size_t i;
+
+	sbuf_printf(b, "Timed: judged from per-round values (a round's value is the median of its repetitions; at least 2 rounds per side): Welch's t-test on log round medians (no p floor), p adjusted by %s over the gating (headline) timed metrics, flagged when adjusted p < %g and the %g%% hierarchical bootstrap interval of the median ratio (rounds, then repetitions; %u resamples, seed %lu) clears the threshold (default %g%%",
+		    correction_name(cfg->correction), cfg->stat.alpha,
+		    cfg->stat.confidence * 100, cfg->stat.iterations, cfg->stat.seed,
+		    cfg->stat.threshold_pct);
+	for (i = 0; i < cfg->nthr; i++)
+		sbuf_printf(b, "; %s: %g%%", cfg->thr[i].glob, cfg->thr[i].pct);
+	sbuf_printf(b, "); MDE at %.0f%% power. Only headline timed metrics gate. Exact: flagged on any difference.",
+		    CMP_MDE_POWER * 100);
 }

@@ -157,5 +157,11 @@ const char *reach_note(const struct comparison *c, const struct test_cmp *t,
 		       char *buf, size_t len);
 /* An MDE in %: ">1000%" beyond that */
 const char *fmt_mde(char *buf, size_t len, double pct);
+/* "2 regression(s) (1 gating CI), ...": the verdicts of @t counted */
+const char *counts_note(const struct test_cmp *t, char *buf, size_t len);
+/* How verdicts are reached, with the settings of @c, appended to @b */
+void method_note(const struct comparison *c, struct sbuf *b);
+/* The title of a list of metrics of verdict @v: "Regressions", ... */
+const char *verdict_title(enum verdict v);
 
 #endif

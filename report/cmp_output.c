@@ -433,13 +433,13 @@ static void md_row(struct sbuf *md, const struct workload_cmp *wc,
 }
 
 static size_t md_section(struct sbuf *md, const struct comparison *c,
-			 const struct test_cmp *t, enum verdict v, const char *title)
+			 const struct test_cmp *t, enum verdict v)
 {
 	size_t i, j, n = t->count[v];
 
 	if (!n)
 		return 0;
-	sbuf_printf(md, "\n### %s (%zu)\n\n", title, n);
+	sbuf_printf(md, "\n### %s (%zu)\n\n", verdict_title(v), n);
 	sbuf_puts(md, "| workload | metric | unit | base");
 	if (t->tbase && t->tbase != c->base) {
 		sbuf_puts(md, " (timed: ");
@@ -497,14 +497,14 @@ static bool reason_seen(const struct test_cmp *t, enum verdict v,
 }
 
 /* Rows of verdict @v grouped by reason: each cause is said once. */
-static void md_reason_list(struct sbuf *md, const struct test_cmp *t,
-			   enum verdict v, const char *title)
+static void md_reason_list(struct sbuf *md, const struct test_cmp *t, enum verdict v)
 {
 	size_t i, j;
 
 	if (!t->count[v])
 		return;
-	sbuf_printf(md, "\n<details><summary>%s (%zu)</summary>\n\n", title, t->count[v]);
+	sbuf_printf(md, "\n<details><summary>%s (%zu)</summary>\n\n", verdict_title(v),
+		    t->count[v]);
 	for (i = 0; i < t->nw; i++) {
 		for (j = 0; j < t->w[i].nm; j++) {
 			const struct metric_cmp *mc = &t->w[i].m[j];
@@ -533,8 +533,8 @@ static void md_unchanged(struct sbuf *md, const struct test_cmp *t)
 				else
 					timed++;
 			}
-	sbuf_printf(md, "\n### Unchanged\n\n%zu metrics unchanged (%zu exact identical, %zu timed without a significant change beyond threshold); %zu not judged; %zu unavailable.\n",
-		    exact + timed, exact, timed, t->count[VD_NOT_JUDGED],
+	sbuf_printf(md, "\n### %s\n\n%zu metrics unchanged (%zu exact identical, %zu timed without a significant change beyond threshold); %zu not judged; %zu unavailable.\n",
+		    verdict_title(VD_UNCHANGED), exact + timed, exact, timed, t->count[VD_NOT_JUDGED],
 		    t->count[VD_UNAVAILABLE]);
 }
 
@@ -611,12 +611,7 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	sbuf_puts(md, "` → `");
 	sbuf_puts(md, t->test->label);
 	sbuf_printf(md, "`: %s\n\n", bad ? "**REGRESSION**" : "no regression");
-	sbuf_printf(md, "%zu regression(s) (%zu gating CI), %zu improvement(s), %zu changed, %zu unchanged, %zu not judged, %zu unavailable%s.\n",
-		    t->count[VD_REGRESSION], t->gated_regressions,
-		    t->count[VD_IMPROVEMENT], t->count[VD_CHANGED],
-		    t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
-		    t->count[VD_UNAVAILABLE],
-		    t->failed_workloads ? "; a workload that ran on the base FAILED on the test kernel" : "");
+	sbuf_printf(md, "%s\n", counts_note(t, note, sizeof(note)));
 	if (env_note(c, t, note, sizeof(note))) {
 		sbuf_puts(md, "\n> **Note:** ");
 		sbuf_md(md, note);
@@ -629,12 +624,12 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	}
 	md_mde(md, c, t);
 	md_workload_problems(md, t);
-	md_section(md, c, t, VD_REGRESSION, "Regressions");
-	md_section(md, c, t, VD_IMPROVEMENT, "Improvements");
-	md_section(md, c, t, VD_CHANGED, "Changed (no better direction)");
+	md_section(md, c, t, VD_REGRESSION);
+	md_section(md, c, t, VD_IMPROVEMENT);
+	md_section(md, c, t, VD_CHANGED);
 	md_unchanged(md, t);
-	md_reason_list(md, t, VD_NOT_JUDGED, "Not judged");
-	md_reason_list(md, t, VD_UNAVAILABLE, "Unavailable");
+	md_reason_list(md, t, VD_NOT_JUDGED);
+	md_reason_list(md, t, VD_UNAVAILABLE);
 }
 
 /*
@@ -686,10 +681,9 @@ int write_summary_md(const struct comparison *c, struct sbuf *md)
 	machines_table(md, c, false);
 	for (i = 0; i < c->ntests; i++)
 		md_test(md, c, &c->tests[i]);
-	sbuf_printf(md, "\n---\nTimed: judged from per-round values (a round's value is the median of its repetitions; at least 2 rounds per side): Welch's t-test on log round medians (no p floor), p adjusted by %s over the gating (headline) timed metrics, flagged when adjusted p < %g and the %g%% hierarchical bootstrap interval of the median ratio (rounds, then repetitions; %u resamples, seed %lu) clears the threshold (default %g%%); MDE at %.0f%% power. Only headline timed metrics gate. Exact: flagged on any difference. Gate: ",
-		    correction_name(c->cfg.correction), c->cfg.stat.alpha,
-		    c->cfg.stat.confidence * 100, c->cfg.stat.iterations,
-		    c->cfg.stat.seed, c->cfg.stat.threshold_pct, CMP_MDE_POWER * 100);
+	sbuf_puts(md, "\n---\n");
+	method_note(c, md);
+	sbuf_puts(md, " Gate: ");
 	for (i = 0; i < c->cfg.ngate; i++) {
 		sbuf_puts(md, i ? ", `" : "`");
 		sbuf_puts(md, c->cfg.gate[i]);
