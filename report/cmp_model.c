@@ -22,13 +22,17 @@
 #include "noise.h"
 #include "workload.h"
 
-static const char *const verdict_names[NR_VERDICTS] = {
-	[VD_UNCHANGED] = "unchanged",
-	[VD_REGRESSION] = "regression",
-	[VD_IMPROVEMENT] = "improvement",
-	[VD_CHANGED] = "changed",
-	[VD_UNAVAILABLE] = "unavailable",
-	[VD_NOT_JUDGED] = "not-judged",
+/* A verdict's name (comparison.json) and the title of a list of its metrics */
+static const struct {
+	const char *name;
+	const char *title;
+} verdicts[NR_VERDICTS] = {
+	[VD_UNCHANGED] = { "unchanged", "Unchanged" },
+	[VD_REGRESSION] = { "regression", "Regressions" },
+	[VD_IMPROVEMENT] = { "improvement", "Improvements" },
+	[VD_CHANGED] = { "changed", "Changed (no better direction)" },
+	[VD_UNAVAILABLE] = { "unavailable", "Unavailable" },
+	[VD_NOT_JUDGED] = { "not-judged", "Not judged" },
 };
 
 const char *correction_name(enum cmp_correction c)
@@ -38,7 +42,7 @@ const char *correction_name(enum cmp_correction c)
 
 const char *verdict_name(enum verdict v)
 {
-	return v < NR_VERDICTS ? verdict_names[v] : "?";
+	return v < NR_VERDICTS ? verdicts[v].name : "?";
 }
 
 static void env_append(struct test_cmp *t, const char *what, const char *a,
@@ -843,18 +847,9 @@ const char *env_note(const struct comparison *c, const struct test_cmp *t,
 	return buf;
 }
 
-static const char *const verdict_titles[NR_VERDICTS] = {
-	[VD_UNCHANGED] = "Unchanged",
-	[VD_REGRESSION] = "Regressions",
-	[VD_IMPROVEMENT] = "Improvements",
-	[VD_CHANGED] = "Changed (no better direction)",
-	[VD_UNAVAILABLE] = "Unavailable",
-	[VD_NOT_JUDGED] = "Not judged",
-};
-
 const char *verdict_title(enum verdict v)
 {
-	return v < NR_VERDICTS ? verdict_titles[v] : "?";
+	return v < NR_VERDICTS ? verdicts[v].title : "?";
 }
 
 /* The test's verdicts counted, as one sentence. */
