@@ -13,6 +13,8 @@
 #include <gsl/gsl_fit.h>
 
 #include "cmp_curve.h"
+#include "cmp_model.h"
+#include "cmp_plot.h"
 
 int curve_fit_loglog(const double *x, const double *y, size_t n, struct curve_fit *f)
 {

@@ -10,6 +10,9 @@
 
 #include "cmp.h"
 
+struct comparison;
+struct gp_ctx;
+
 /* An exponent change of an exact metric beyond this is a change of the curve. */
 #define CURVE_EXACT_DELTA	0.05
 

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmp.h"
+#include "cmp_html.h"
+#include "cmp_model.h"
+#include "cmp_output.h"
+#include "cmp_plot.h"
 
 static const char css[] =
 	"body{font-family:sans-serif;margin:1.5em;max-width:1300px;color:#222}"
@@ -207,13 +210,13 @@ static void table_head(struct sbuf *h, const struct comparison *c,
 }
 
 static void verdict_table(struct sbuf *h, const struct comparison *c,
-			  const struct test_cmp *t, enum verdict v, const char *title)
+			  const struct test_cmp *t, enum verdict v)
 {
 	size_t i, j;
 
 	if (!t->count[v])
 		return;
-	sbuf_printf(h, "<h3>%s (%zu)</h3>\n", title, t->count[v]);
+	sbuf_printf(h, "<h3>%s (%zu)</h3>\n", verdict_title(v), t->count[v]);
 	table_head(h, c, t, true);
 	for (i = 0; i < t->nw; i++)
 		for (j = 0; j < t->w[i].nm; j++)
@@ -233,12 +236,10 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 	sbuf_html(h, c->base->label);
 	sbuf_puts(h, " &rarr; ");
 	sbuf_html(h, t->test->label);
-	sbuf_printf(h, ": <span class=\"%s\">%s</span></h2>\n<p>%zu regression(s) (%zu gating CI), %zu improvement(s), %zu changed, %zu unchanged, %zu not judged, %zu unavailable.</p>\n",
-		    bad ? "bad" : "good", bad ? "REGRESSION" : "no regression",
-		    t->count[VD_REGRESSION], t->gated_regressions,
-		    t->count[VD_IMPROVEMENT], t->count[VD_CHANGED],
-		    t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
-		    t->count[VD_UNAVAILABLE]);
+	sbuf_printf(h, ": <span class=\"%s\">%s</span></h2>\n<p>",
+		    bad ? "bad" : "good", bad ? "REGRESSION" : "no regression");
+	sbuf_html(h, counts_note(t, note, sizeof(note)));
+	sbuf_puts(h, "</p>\n");
 	if (env_note(c, t, note, sizeof(note))) {
 		sbuf_puts(h, "<p class=\"note\">");
 		sbuf_html(h, note);
@@ -272,9 +273,9 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 		sbuf_html(h, t->u[i].reason);
 		sbuf_puts(h, ")</p>\n");
 	}
-	verdict_table(h, c, t, VD_REGRESSION, "Regressions");
-	verdict_table(h, c, t, VD_IMPROVEMENT, "Improvements");
-	verdict_table(h, c, t, VD_CHANGED, "Changed (no better direction)");
+	verdict_table(h, c, t, VD_REGRESSION);
+	verdict_table(h, c, t, VD_IMPROVEMENT);
+	verdict_table(h, c, t, VD_CHANGED);
 }
 
 static void workload_section(struct sbuf *h, const struct comparison *c,
@@ -312,17 +313,15 @@ static void workload_section(struct sbuf *h, const struct comparison *c,
 
 static void settings_html(struct sbuf *h, const struct comparison *c)
 {
+	struct sbuf method = { 0 };
 	size_t i;
 
-	sbuf_printf(h, "<h2>Method</h2>\n<p>Exact metrics: any difference is flagged. Timed metrics: two-sided Mann-Whitney U test (exact permutation distribution for small samples), flagged when p &lt; %g and |change of the median| &gt; threshold (default %g%%",
-		    c->cfg.stat.alpha, c->cfg.stat.threshold_pct);
-	for (i = 0; i < c->cfg.nthr; i++) {
-		sbuf_puts(h, "; <code>");
-		sbuf_html(h, c->cfg.thr[i].glob);
-		sbuf_printf(h, "</code>: %g%%", c->cfg.thr[i].pct);
-	}
-	sbuf_printf(h, "); interval: %g%% percentile bootstrap of the ratio of medians, %u resamples, seed %lu. Gate (fails CI): ",
-		    c->cfg.stat.confidence * 100, c->cfg.stat.iterations, c->cfg.stat.seed);
+	method_note(c, &method);
+	sbuf_puts(h, "<h2>Method</h2>\n<p>");
+	sbuf_html(h, method.s);
+	sbuf_puts(h, " Gate (fails CI): ");
+	h->oom |= method.oom;
+	sbuf_free(&method);
 	for (i = 0; i < c->cfg.ngate; i++) {
 		sbuf_puts(h, i ? ", <code>" : "<code>");
 		sbuf_html(h, c->cfg.gate[i]);

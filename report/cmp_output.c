@@ -9,99 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmp.h"
+#include "cmp_output.h"
 #include "noise.h"
 
 #define NAME_MAX_W 44
-
-/* Timed metrics that could not be judged for want of rounds. */
-const char *power_note(const struct comparison *c, const struct test_cmp *t,
-		       char *buf, size_t len)
-{
-	(void)c;
-	if (!t->few_rounds)
-		return NULL;
-	snprintf(buf, len, "%zu timed metric(s) NOT judged: %zu round(s) in base, %zu in test; timed metrics are judged from per-round values and need at least 2 rounds per side: rerun with --rounds %d (rmapbench run --rounds %d, ./run.sh --rounds %d)",
-		 t->few_rounds, t->rounds_base, t->rounds_test, CMP_RECOMMENDED_ROUNDS,
-		 CMP_RECOMMENDED_ROUNDS, CMP_RECOMMENDED_ROUNDS);
-	return buf;
-}
-
-/* The test's reach for these rounds: no p floor, but a |t| to exceed. */
-const char *reach_note(const struct comparison *c, const struct test_cmp *t,
-		       char *buf, size_t len)
-{
-	double df, level;
-
-	if (!t->gating_m && !t->info_m)
-		return NULL;
-	df = (double)(t->rounds_base + t->rounds_test) - 2;
-	level = c->cfg.correction == CORR_NONE || !t->gating_m ? c->cfg.stat.alpha :
-		c->cfg.stat.alpha / (double)t->gating_m;
-	snprintf(buf, len, "Welch's t on log round medians has no smallest attainable p; with %zu+%zu rounds, p < %.3g (%s) needs |t| > %.2f at the best df %.0f",
-		 t->rounds_base, t->rounds_test, level,
-		 c->cfg.correction == CORR_NONE || !t->gating_m ? "alpha, no correction" :
-		 c->cfg.correction == CORR_HOLM ? "alpha over the gating metrics, Holm's first step" :
-		 "alpha over the gating metrics, the smallest p's Benjamini-Hochberg level",
-		 rstat_t_crit(level, df), df);
-	return buf;
-}
-
-/*
- * An MDE as text: beyond 1000% the figure only says "hopeless", and six
- * digits of it would suggest a precision the spread does not have.
- */
-static const char *fmt_mde(char *buf, size_t len, double pct)
-{
-	if (pct > 1000)
-		snprintf(buf, len, ">1000%%");
-	else
-		snprintf(buf, len, "%.1f%%", pct);
-	return buf;
-}
-
-/* "changes below X% cannot be seen": the gating metrics' MDE range. */
-const char *mde_note(const struct test_cmp *t, char *buf, size_t len)
-{
-	char lo[16], hi[16];
-
-	if (!t->mde_min_row)
-		return NULL;
-	snprintf(buf, len, "changes below %s cannot be seen with these runs (minimum detectable effect at %.0f%% power over %zu gating timed metric(s), %zu+%zu rounds; per headline metric from %s (%s) to %s (%s))",
-		 fmt_mde(lo, sizeof(lo), t->mde_min), CMP_MDE_POWER * 100, t->gating_m,
-		 t->rounds_base, t->rounds_test, lo, t->mde_min_row->name,
-		 fmt_mde(hi, sizeof(hi), t->mde_max), t->mde_max_row->name);
-	return buf;
-}
-
-/*
- * Where the test's timed metrics were judged, when not simply against the
- * base: NULL when they were (like machines).
- */
-const char *env_note(const struct comparison *c, const struct test_cmp *t,
-		     char *buf, size_t len)
-{
-	switch (t->timed) {
-	case TIMED_REFUSED:
-		if (first_of_machine(c, t))
-			snprintf(buf, len, "timed metrics NOT judged: first report of machine %s, the timed base of its group (later reports of that machine are judged against it); unlike the base (%s); exact metrics compared against the base; --force judges its timed metrics against the base anyway",
-				 t->test->fp, t->env_diff);
-		else
-			snprintf(buf, len, "timed metrics NOT judged: unlike environments (%s); exact metrics compared; --force judges them anyway",
-				 t->env_diff);
-		break;
-	case TIMED_FORCED:
-		snprintf(buf, len, "timed metrics judged against %s by --force although the environments differ (%s): treat their verdicts with suspicion",
-			 t->tbase->label, t->env_diff);
-		break;
-	default:
-		if (t->tbase == c->base)
-			return NULL;
-		snprintf(buf, len, "timed metrics judged against %s, the first report of machine %s (exact metrics against %s, the base)",
-			 t->tbase->label, t->test->fp, c->base->label);
-	}
-	return buf;
-}
 
 static const char *mark(enum verdict v)
 {
@@ -533,13 +444,13 @@ static void md_row(struct sbuf *md, const struct workload_cmp *wc,
 }
 
 static size_t md_section(struct sbuf *md, const struct comparison *c,
-			 const struct test_cmp *t, enum verdict v, const char *title)
+			 const struct test_cmp *t, enum verdict v)
 {
 	size_t i, j, n = t->count[v];
 
 	if (!n)
 		return 0;
-	sbuf_printf(md, "\n### %s (%zu)\n\n", title, n);
+	sbuf_printf(md, "\n### %s (%zu)\n\n", verdict_title(v), n);
 	sbuf_puts(md, "| workload | metric | unit | base");
 	if (t->tbase && t->tbase != c->base) {
 		sbuf_puts(md, " (timed: ");
@@ -597,14 +508,14 @@ static bool reason_seen(const struct test_cmp *t, enum verdict v,
 }
 
 /* Rows of verdict @v grouped by reason: each cause is said once. */
-static void md_reason_list(struct sbuf *md, const struct test_cmp *t,
-			   enum verdict v, const char *title)
+static void md_reason_list(struct sbuf *md, const struct test_cmp *t, enum verdict v)
 {
 	size_t i, j;
 
 	if (!t->count[v])
 		return;
-	sbuf_printf(md, "\n<details><summary>%s (%zu)</summary>\n\n", title, t->count[v]);
+	sbuf_printf(md, "\n<details><summary>%s (%zu)</summary>\n\n", verdict_title(v),
+		    t->count[v]);
 	for (i = 0; i < t->nw; i++) {
 		for (j = 0; j < t->w[i].nm; j++) {
 			const struct metric_cmp *mc = &t->w[i].m[j];
@@ -633,8 +544,8 @@ static void md_unchanged(struct sbuf *md, const struct test_cmp *t)
 				else
 					timed++;
 			}
-	sbuf_printf(md, "\n### Unchanged\n\n%zu metrics unchanged (%zu exact identical, %zu timed without a significant change beyond threshold); %zu not judged; %zu unavailable.\n",
-		    exact + timed, exact, timed, t->count[VD_NOT_JUDGED],
+	sbuf_printf(md, "\n### %s\n\n%zu metrics unchanged (%zu exact identical, %zu timed without a significant change beyond threshold); %zu not judged; %zu unavailable.\n",
+		    verdict_title(VD_UNCHANGED), exact + timed, exact, timed, t->count[VD_NOT_JUDGED],
 		    t->count[VD_UNAVAILABLE]);
 }
 
@@ -711,12 +622,7 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	sbuf_puts(md, "` → `");
 	sbuf_puts(md, t->test->label);
 	sbuf_printf(md, "`: %s\n\n", bad ? "**REGRESSION**" : "no regression");
-	sbuf_printf(md, "%zu regression(s) (%zu gating CI), %zu improvement(s), %zu changed, %zu unchanged, %zu not judged, %zu unavailable%s.\n",
-		    t->count[VD_REGRESSION], t->gated_regressions,
-		    t->count[VD_IMPROVEMENT], t->count[VD_CHANGED],
-		    t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
-		    t->count[VD_UNAVAILABLE],
-		    t->failed_workloads ? "; a workload that ran on the base FAILED on the test kernel" : "");
+	sbuf_printf(md, "%s\n", counts_note(t, note, sizeof(note)));
 	if (env_note(c, t, note, sizeof(note))) {
 		sbuf_puts(md, "\n> **Note:** ");
 		sbuf_md(md, note);
@@ -729,12 +635,12 @@ static void md_test(struct sbuf *md, const struct comparison *c,
 	}
 	md_mde(md, c, t);
 	md_workload_problems(md, t);
-	md_section(md, c, t, VD_REGRESSION, "Regressions");
-	md_section(md, c, t, VD_IMPROVEMENT, "Improvements");
-	md_section(md, c, t, VD_CHANGED, "Changed (no better direction)");
+	md_section(md, c, t, VD_REGRESSION);
+	md_section(md, c, t, VD_IMPROVEMENT);
+	md_section(md, c, t, VD_CHANGED);
 	md_unchanged(md, t);
-	md_reason_list(md, t, VD_NOT_JUDGED, "Not judged");
-	md_reason_list(md, t, VD_UNAVAILABLE, "Unavailable");
+	md_reason_list(md, t, VD_NOT_JUDGED);
+	md_reason_list(md, t, VD_UNAVAILABLE);
 }
 
 /*
@@ -786,10 +692,9 @@ int write_summary_md(const struct comparison *c, struct sbuf *md)
 	machines_table(md, c, false);
 	for (i = 0; i < c->ntests; i++)
 		md_test(md, c, &c->tests[i]);
-	sbuf_printf(md, "\n---\nTimed: judged from per-round values (a round's value is the median of its repetitions; at least 2 rounds per side): Welch's t-test on log round medians (no p floor), p adjusted by %s over the gating (headline) timed metrics, flagged when adjusted p < %g and the %g%% hierarchical bootstrap interval of the median ratio (rounds, then repetitions; %u resamples, seed %lu) clears the threshold (default %g%%); MDE at %.0f%% power. Only headline timed metrics gate. Exact: flagged on any difference. Gate: ",
-		    correction_name(c->cfg.correction), c->cfg.stat.alpha,
-		    c->cfg.stat.confidence * 100, c->cfg.stat.iterations,
-		    c->cfg.stat.seed, c->cfg.stat.threshold_pct, CMP_MDE_POWER * 100);
+	sbuf_puts(md, "\n---\n");
+	method_note(c, md);
+	sbuf_puts(md, " Gate: ");
 	for (i = 0; i < c->cfg.ngate; i++) {
 		sbuf_puts(md, i ? ", `" : "`");
 		sbuf_puts(md, c->cfg.gate[i]);

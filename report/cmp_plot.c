@@ -18,7 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmp.h"
+#include "cmp_model.h"
+#include "cmp_plot.h"
 #include "cmp_curve.h"
 #include "slabacct_shared.h"
 

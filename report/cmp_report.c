@@ -497,6 +497,39 @@ bool params_equal(const char *workload, json_t *a, json_t *b)
 	return params_within(workload, a, b) && params_within(workload, b, a);
 }
 
+bool headline_listed(const struct workload_data *w, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; w->headline && i < json_array_size(w->headline); i++)
+		if (str_eq_null(json_string_value(json_array_get(w->headline, i)), metric))
+			return true;
+	return false;
+}
+
+struct machine_id report_machine(const struct report *r)
+{
+	return (struct machine_id){ .fp = r->fp, .virt = r->virt, .accel = r->accel,
+				    .cpu_model = r->cpu_model, .cores = r->cores };
+}
+
+unsigned int machine_diff(const struct machine_id *a, const struct machine_id *b)
+{
+	unsigned int d = 0;
+
+	if (a->fp && b->fp && strcmp(a->fp, b->fp))
+		d |= MACHINE_FP;
+	if (strcmp(a->virt, b->virt))
+		d |= MACHINE_VIRT;
+	if (!str_eq_null(a->accel, b->accel))
+		d |= MACHINE_ACCEL;
+	if (strcmp(a->cpu_model, b->cpu_model))
+		d |= MACHINE_CPU;
+	if (a->cores != b->cores)
+		d |= MACHINE_CORES;
+	return d;
+}
+
 static int parse_workloads(struct vctx *v, struct report *r)
 {
 	json_t *arr = get_typed(v, r->root, "workloads", "", JSON_ARRAY, "an array");

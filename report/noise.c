@@ -111,18 +111,22 @@ void noise_free(struct noise *n)
 
 const char *noise_machine_differs(const struct noise *n, const struct report *r)
 {
+	struct machine_id nm = { .fp = n->fp, .virt = n->virt, .accel = n->accel,
+				 .cpu_model = n->cpu_model, .cores = n->cores };
+	struct machine_id rm = report_machine(r);
+	unsigned int d = machine_diff(&nm, &rm);
 	static char why[256];
 
-	if (strcmp(n->virt, r->virt))
+	if (d & MACHINE_VIRT)
 		snprintf(why, sizeof(why), "virt %s vs %s", n->virt, r->virt);
-	else if (!str_eq_null(n->accel, r->accel))
+	else if (d & MACHINE_ACCEL)
 		snprintf(why, sizeof(why), "accel %s vs %s", n->accel ? n->accel : "none",
 			 r->accel ? r->accel : "none");
-	else if (strcmp(n->cpu_model, r->cpu_model))
+	else if (d & MACHINE_CPU)
 		snprintf(why, sizeof(why), "cpu %s vs %s", n->cpu_model, r->cpu_model);
-	else if (n->cores != r->cores)
+	else if (d & MACHINE_CORES)
 		snprintf(why, sizeof(why), "%lld vs %lld cores", n->cores, r->cores);
-	else if (n->fp && strcmp(n->fp, r->fp))
+	else if (d & MACHINE_FP)
 		snprintf(why, sizeof(why), "machine fingerprint %s vs %s", n->fp, r->fp);
 	else
 		return NULL;
@@ -207,14 +211,14 @@ static int parse_args(int argc, char **argv, struct cal *c, char ***files, int *
 static int check_alike(const struct cal *c, char *err, size_t errlen)
 {
 	const struct report *a = &c->r[0];
+	struct machine_id ma = report_machine(a), mb;
 	size_t i;
 
 	for (i = 1; i < c->nr; i++) {
 		const struct report *b = &c->r[i];
 
-		if (strcmp(a->virt, b->virt) || !str_eq_null(a->accel, b->accel) ||
-		    strcmp(a->cpu_model, b->cpu_model) || a->cores != b->cores ||
-		    strcmp(a->fp, b->fp)) {
+		mb = report_machine(b);
+		if (machine_diff(&ma, &mb)) {
 			snprintf(err, errlen, "%s: another machine than %s (virt, accel, cpu, cores or fingerprint differ)",
 				 b->path, a->path);
 			return -1;
@@ -238,16 +242,6 @@ static const struct workload_data *find_workload(const struct report *r,
 		    params_equal(like->name, r->wl[i].params, like->params))
 			return &r->wl[i];
 	return NULL;
-}
-
-static bool is_headline(const struct workload_data *w, const char *metric)
-{
-	size_t i;
-
-	for (i = 0; w->headline && i < json_array_size(w->headline); i++)
-		if (str_eq_null(json_string_value(json_array_get(w->headline, i)), metric))
-			return true;
-	return false;
 }
 
 /* Log round medians of one run's metric; *k = 0 when unusable. */
@@ -274,7 +268,7 @@ static double *log_round_medians(const struct metric_samples *m, size_t *k)
 static void print_row(const struct cal *c, const struct workload_data *w,
 		      const char *metric, const char *what, double sd_run, double sd_within)
 {
-	if (!c->verbose && !is_headline(w, metric))
+	if (!c->verbose && !headline_listed(w, metric))
 		return;
 	if (what)
 		printf("  %-14s %-40s %s\n", w->name, metric, what);

@@ -11,8 +11,9 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "cmp.h"
 #include "cmp_curve.h"
+#include "cmp_html.h"
+#include "cmp_plot.h"
 #include "compare.h"
 
 #define PROG "rmapbench plot"

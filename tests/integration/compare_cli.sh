@@ -26,6 +26,16 @@ run_rc 1 "base vs test" "$RMB" compare "$B" "$T" --out "$TMP/bt" --no-graphs
 grep -q '\*R' "$TMP/out" || fail "no regression marked in the table"
 grep -q 'verdict: REGRESSION (exit 1)' "$TMP/out" || fail "no REGRESSION verdict line"
 [ "$(py "$TMP/bt/comparison.json" 'r["exit_code"]')" = 1 ] || fail "comparison.json exit_code"
+# summary.md and index.html state the same counts and method (one source)
+python3 - "$TMP/bt/summary.md" "$TMP/bt/index.html" <<'PY' || fail "summary.md and index.html disagree"
+import html, re, sys
+md, page = open(sys.argv[1]).read(), html.unescape(open(sys.argv[2]).read())
+counts = re.search(r"^\d+ regression\(s\) .*\.$", md, re.M).group(0)
+method = re.search(r"^(Timed: judged from .*Exact: flagged on any difference\.)", md, re.M).group(1)
+for what, text in (("counts", counts), ("method", method)):
+    if text not in page:
+        sys.exit(f"index.html lacks the {what} sentence of summary.md: {text}")
+PY
 
 # one round per side (reports without "round"): timed metrics shown, not
 # judged, exit 0 from them, and the fix is named
