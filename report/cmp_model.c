@@ -617,7 +617,7 @@ static const struct workload_data *find_same(const struct report *r,
 	size_t i;
 
 	for (i = 0; i < r->nwl; i++)
-		if (!strcmp(r->wl[i].name, w->name) && params_equal(w->name, r->wl[i].params, w->params))
+		if (!strcmp(r->wl[i].name, w->name) && workload_params_equal(w->name, r->wl[i].params, w->params))
 			return &r->wl[i];
 	return NULL;
 }

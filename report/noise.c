@@ -20,6 +20,7 @@
 #include "cmp.h"
 #include "noise.h"
 #include "util.h"
+#include "workload.h"
 
 #define PROG "rmapbench calibrate"
 
@@ -239,7 +240,7 @@ static const struct workload_data *find_workload(const struct report *r,
 
 	for (i = 0; i < r->nwl; i++)
 		if (!strcmp(r->wl[i].name, like->name) && !strcmp(r->wl[i].status, "ok") &&
-		    params_equal(like->name, r->wl[i].params, like->params))
+		    workload_params_equal(like->name, r->wl[i].params, like->params))
 			return &r->wl[i];
 	return NULL;
 }

@@ -23,6 +23,7 @@
 #include "cmp.h"
 #include "compare.h"
 #include "fingerprint.h"
+#include "workload.h"
 
 static char tmpdir[] = "/tmp/rmapbench-test-compare.XXXXXX";
 static char out_text[1 << 16];
@@ -941,14 +942,14 @@ static void test_params_added_default(void **state)
 	json_t *other = json_pack("{s:i, s:i}", "fanout", 4, "steps", 8);
 
 	(void)state;
-	assert_true(params_equal("reclaim", old, dflt));
-	assert_true(params_equal("reclaim", dflt, old));
-	assert_true(params_equal("reclaim", dflt, dflt));
-	assert_false(params_equal("reclaim", old, set));
-	assert_false(params_equal("reclaim", set, old));
-	assert_false(params_equal("reclaim", dflt, set));
-	assert_false(params_equal("reclaim", old, other));
-	assert_false(params_equal("no-such-workload", old, dflt));
+	assert_true(workload_params_equal("reclaim", old, dflt));
+	assert_true(workload_params_equal("reclaim", dflt, old));
+	assert_true(workload_params_equal("reclaim", dflt, dflt));
+	assert_false(workload_params_equal("reclaim", old, set));
+	assert_false(workload_params_equal("reclaim", set, old));
+	assert_false(workload_params_equal("reclaim", dflt, set));
+	assert_false(workload_params_equal("reclaim", old, other));
+	assert_false(workload_params_equal("no-such-workload", old, dflt));
 	json_decref(old);
 	json_decref(dflt);
 	json_decref(set);
