@@ -905,6 +905,20 @@ const char *counts_note(const struct test_cmp *t, char *buf, size_t len)
 	return buf;
 }
 
+const char *not_compared_note(const struct workload_cmp *w, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s {%s} not compared: %s", w->base->name, w->base->params_str,
+		 w->reason);
+	return buf;
+}
+
+const char *unmatched_note(const struct unmatched *u, char *buf, size_t len)
+{
+	snprintf(buf, len, "unmatched: %s {%s} only in %s (%s)", u->w->name, u->w->params_str,
+		 u->side, u->reason);
+	return buf;
+}
+
 /* How verdicts are reached, with these settings (docs/compare.md). */
 void method_note(const struct comparison *c, struct sbuf *b)
 {
