@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `rmapbench compare` end to end on reports built here: exact deltas are
- * always flagged, timed metrics are judged by the U test and threshold,
+ * always flagged, timed metrics are judged per round (Welch's t on log round
+ * medians, Holm over the headline metrics) and threshold,
  * unlike environments are refused (exact still compared), reports of
  * several machines judged per machine, null values are
  * "unavailable" and bad inputs exit 2 with a message naming the file.
