@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calibrate.h"
 #include "compare.h"
 #include "export.h"
-#include "noise.h"
+#include "fingerprint.h"
+#include "plot_cmd.h"
 #include "probe.h"
 #include "child.h"
 #include "list.h"

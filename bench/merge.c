@@ -11,6 +11,7 @@
 
 #include "merge.h"
 #include "util.h"
+#include "workload.h"
 
 /* What must be equal for two reports to be rounds of one measurement. */
 static const char *const same_kernel[] = { "release", "version", "config_sha256", "cmdline" };
@@ -72,6 +73,50 @@ static json_t *workload_named(json_t *report, const char *name)
 	return NULL;
 }
 
+/* Does parameter @key of @name differ between @pa and @pb (compare's rule: workload.h)? */
+static bool param_differs(const char *name, const char *key, json_t *pa, json_t *pb)
+{
+	json_t *a = json_object(), *b = json_object();
+	bool eq;
+
+	if (json_object_get(pa, key))
+		json_object_set(a, key, json_object_get(pa, key));
+	if (json_object_get(pb, key))
+		json_object_set(b, key, json_object_get(pb, key));
+	eq = workload_params_equal(name, a, b);
+	json_decref(a);
+	json_decref(b);
+	return !eq;
+}
+
+/*
+ * The params of workload @name in @apath and @bpath: an error naming the
+ * first parameter that differs; one only a report has (added by a newer
+ * build) at its declared default does not.
+ */
+static int params_differ(const char *name, json_t *pa, const char *apath, json_t *pb,
+			 const char *bpath)
+{
+	char what[256];
+	const char *key;
+	json_t *x;
+
+	if (!json_is_object(pa) || !json_is_object(pb)) {
+		snprintf(what, sizeof(what), "%s.params", name);
+		return same(pa, pb) ? 0 : differs(bpath, what, pa, pb, apath);
+	}
+	json_object_foreach(pb, key, x)
+		if (param_differs(name, key, pa, pb))
+			goto differ;
+	json_object_foreach(pa, key, x)
+		if (param_differs(name, key, pa, pb))
+			goto differ;
+	return 0;
+differ:
+	snprintf(what, sizeof(what), "%s.params.%s", name, key);
+	return differs(bpath, what, json_object_get(pa, key), json_object_get(pb, key), apath);
+}
+
 /* The run configuration without its file name (a path differs between hosts). */
 static json_t *config_sans_file(json_t *report)
 {
@@ -126,10 +171,9 @@ static int check_compatible(json_t *a, const char *apath, json_t *b, const char 
 			err("%s: %s is not in %s: not rounds of one config", bpath, what, apath);
 			return -1;
 		}
-		snprintf(what, sizeof(what), "%s.params", name);
-		if (!same(json_object_get(wa, "params"), json_object_get(w, "params")))
-			return differs(bpath, what, json_object_get(wa, "params"),
-				       json_object_get(w, "params"), apath);
+		if (params_differ(name, json_object_get(wa, "params"), apath,
+				  json_object_get(w, "params"), bpath))
+			return -1;
 	}
 	return 0;
 }
@@ -329,7 +373,9 @@ static void usage_merge(FILE *f)
 "command line, the workload order). A report that already holds several rounds\n"
 "counts as that many. Reports of a different kernel (release, version, config,\n"
 "command line), label, accelerator, run configuration or workload parameters\n"
-"are refused with exit 2, naming the file. OUT is written atomically.\n"
+"are refused with exit 2, naming the file (a parameter only one report has,\n"
+"added by a newer build, is the same when it is at its default, as in compare).\n"
+"OUT is written atomically.\n"
 "\n"
 "  -o, --output FILE   the merged report ('-' = stdout)\n"
 "  -v, --verbose       say what was merged\n"

@@ -349,7 +349,9 @@ static json_t *cap_swap(void)
 	text = procfs_slurp("/proc/swaps", NULL);
 	if (!text) {
 		json_decref(devices);
-		return cap_no("/proc/swaps: %s", sysinfo_strerr(errno, e, sizeof(e)));
+		cap = cap_no("/proc/swaps: %s", sysinfo_strerr(errno, e, sizeof(e)));
+		cap_set(cap, "procfs", json_false());	/* CONFIG_SWAP */
+		return cap;
 	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (header) {
@@ -368,6 +370,7 @@ static json_t *cap_swap(void)
 		cap = cap_no("no active swap device in /proc/swaps");
 	cap_set(cap, "devices", devices);
 	cap_set(cap, "total_kib", json_integer(total));
+	cap_set(cap, "procfs", json_true());
 	return cap;
 }
 
@@ -578,6 +581,7 @@ static json_t *cap_memcg_reclaim(const struct cgroups *cg)
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 #define KSM_RUN		"/sys/kernel/mm/ksm/run"
 #define COMPACT_PATH	"/proc/sys/vm/compact_memory"
+#define OFFLINE_PATH	"/sys/devices/system/memory/soft_offline_page"
 
 static json_t *thp_mode(void)
 {
@@ -681,18 +685,29 @@ static json_t *cap_numa(void)
 	return cap;
 }
 
-/* Compaction on demand (CONFIG_COMPACTION), as the migrate workload uses it. */
-static json_t *cap_compaction(void)
+/* Available when the file @path that asks the kernel to act is ours to write. */
+static json_t *cap_writable(const char *path, const char *config)
 {
 	char e[PROBE_ERRLEN];
 	json_t *cap;
 
-	if (access(COMPACT_PATH, W_OK))
-		return cap_no("%s: %s (CONFIG_COMPACTION?)", COMPACT_PATH,
-			      sysinfo_strerr(errno, e, sizeof(e)));
+	if (access(path, W_OK))
+		return cap_no("%s: %s (%s?)", path, sysinfo_strerr(errno, e, sizeof(e)), config);
 	cap = cap_yes();
-	cap_set(cap, "path", jstr(COMPACT_PATH));
+	cap_set(cap, "path", jstr(path));
 	return cap;
+}
+
+/* Compaction on demand (CONFIG_COMPACTION), as the migrate workload uses it. */
+static json_t *cap_compaction(void)
+{
+	return cap_writable(COMPACT_PATH, "CONFIG_COMPACTION");
+}
+
+/* Soft offline of a page (CONFIG_MEMORY_FAILURE): migrate's method=3. */
+static json_t *cap_soft_offline(void)
+{
+	return cap_writable(OFFLINE_PATH, "CONFIG_MEMORY_FAILURE");
 }
 
 static json_t *cap_max_map_count(void)
@@ -1007,6 +1022,7 @@ static const struct {
 	{ "numa", cap_numa },
 	{ "max_map_count", cap_max_map_count },
 	{ "compaction", cap_compaction },
+	{ "soft_offline", cap_soft_offline },
 };
 
 /* Capability @i of alone[], probed at the first call; a new reference. */

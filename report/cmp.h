@@ -127,11 +127,6 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen);
 void report_free(struct report *r);
 const struct metric_samples *workload_metric(const struct workload_data *w,
 					     const char *name);
-/*
- * The same parameters of @workload: equal values, and a parameter only one
- * report has (added by a newer build) at its declared default.
- */
-bool params_equal(const char *workload, json_t *a, json_t *b);
 /* Is @metric in the "headline" list of @w? false when it has no list. */
 bool headline_listed(const struct workload_data *w, const char *metric);
 const char *slab_inexact(const struct report *r, const char *metric);

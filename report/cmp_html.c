@@ -229,7 +229,7 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 			 const struct test_cmp *t)
 {
 	bool bad = t->gated_regressions || t->failed_workloads;
-	char note[700];
+	char note[1024];
 	size_t i;
 
 	sbuf_puts(h, "<h2>");
@@ -258,20 +258,14 @@ static void test_summary(struct sbuf *h, const struct comparison *c,
 	for (i = 0; i < t->nw; i++) {
 		if (!t->w[i].reason)
 			continue;
-		sbuf_puts(h, "<p class=\"note\">Workload <b>");
-		sbuf_html(h, t->w[i].base->name);
-		sbuf_puts(h, "</b> not compared: ");
-		sbuf_html(h, t->w[i].reason);
+		sbuf_puts(h, "<p class=\"note\">");
+		sbuf_html(h, not_compared_note(&t->w[i], note, sizeof(note)));
 		sbuf_puts(h, "</p>\n");
 	}
 	for (i = 0; i < t->nu; i++) {
-		sbuf_puts(h, "<p class=\"note\">Unmatched workload <b>");
-		sbuf_html(h, t->u[i].w->name);
-		sbuf_puts(h, "</b> {");
-		sbuf_html(h, t->u[i].w->params_str);
-		sbuf_printf(h, "}: only in %s (", t->u[i].side);
-		sbuf_html(h, t->u[i].reason);
-		sbuf_puts(h, ")</p>\n");
+		sbuf_puts(h, "<p class=\"note\">");
+		sbuf_html(h, unmatched_note(&t->u[i], note, sizeof(note)));
+		sbuf_puts(h, "</p>\n");
 	}
 	verdict_table(h, c, t, VD_REGRESSION);
 	verdict_table(h, c, t, VD_IMPROVEMENT);

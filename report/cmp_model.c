@@ -617,7 +617,7 @@ static const struct workload_data *find_same(const struct report *r,
 	size_t i;
 
 	for (i = 0; i < r->nwl; i++)
-		if (!strcmp(r->wl[i].name, w->name) && params_equal(w->name, r->wl[i].params, w->params))
+		if (!strcmp(r->wl[i].name, w->name) && workload_params_equal(w->name, r->wl[i].params, w->params))
 			return &r->wl[i];
 	return NULL;
 }
@@ -902,6 +902,20 @@ const char *counts_note(const struct test_cmp *t, char *buf, size_t len)
 		 t->count[VD_UNCHANGED], t->count[VD_NOT_JUDGED],
 		 t->count[VD_UNAVAILABLE],
 		 t->failed_workloads ? "; a workload that ran on the base FAILED on the test kernel" : "");
+	return buf;
+}
+
+const char *not_compared_note(const struct workload_cmp *w, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s {%s} not compared: %s", w->base->name, w->base->params_str,
+		 w->reason);
+	return buf;
+}
+
+const char *unmatched_note(const struct unmatched *u, char *buf, size_t len)
+{
+	snprintf(buf, len, "unmatched: %s {%s} only in %s (%s)", u->w->name, u->w->params_str,
+		 u->side, u->reason);
 	return buf;
 }
 

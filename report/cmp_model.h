@@ -171,6 +171,10 @@ const char *reach_note(const struct comparison *c, const struct test_cmp *t,
 const char *fmt_mde(char *buf, size_t len, double pct);
 /* "2 regression(s) (1 gating CI), ...": the verdicts of @t counted */
 const char *counts_note(const struct test_cmp *t, char *buf, size_t len);
+/* "fork-tree {depth=3 ...} not compared: test failed: ...": a workload not ok on a side */
+const char *not_compared_note(const struct workload_cmp *w, char *buf, size_t len);
+/* "unmatched: ksm {pages=3} only in base (not in test.json)": a workload on one side only */
+const char *unmatched_note(const struct unmatched *u, char *buf, size_t len);
 /* How verdicts are reached, with the settings of @c, appended to @b */
 void method_note(const struct comparison *c, struct sbuf *b);
 /* The title of a list of metrics of verdict @v: "Regressions", ... */

@@ -347,7 +347,7 @@ static void print_preamble(const struct comparison *c, FILE *out)
 
 static void print_footer(const struct comparison *c, FILE *out)
 {
-	char note[700];
+	char note[1024];
 	size_t i;
 
 	fputc('\n', out);
@@ -356,8 +356,7 @@ static void print_footer(const struct comparison *c, FILE *out)
 		size_t j;
 
 		for (j = 0; j < t->nu; j++)
-			fprintf(out, "unmatched: %s {%s} only in %s (%s)\n", t->u[j].w->name,
-				t->u[j].w->params_str, t->u[j].side, t->u[j].reason);
+			fprintf(out, "%s\n", unmatched_note(&t->u[j], note, sizeof(note)));
 		fprintf(out, "[%s] %zu regression(s) (%zu gated), %zu improvement(s), %zu changed, %zu unchanged, %zu not judged, %zu unavailable%s\n",
 			t->test->label, t->count[VD_REGRESSION], t->gated_regressions,
 			t->count[VD_IMPROVEMENT], t->count[VD_CHANGED],
@@ -551,6 +550,7 @@ static void md_unchanged(struct sbuf *md, const struct test_cmp *t)
 
 static void md_workload_problems(struct sbuf *md, const struct test_cmp *t)
 {
+	char note[1024];
 	size_t i;
 
 	if (!t->failed_workloads && !t->unavailable_workloads && !t->nu)
@@ -559,22 +559,14 @@ static void md_workload_problems(struct sbuf *md, const struct test_cmp *t)
 	for (i = 0; i < t->nw; i++) {
 		if (!t->w[i].reason)
 			continue;
-		sbuf_puts(md, "- **");
-		sbuf_md(md, t->w[i].base->name);
-		sbuf_puts(md, "** ");
-		sbuf_md(md, t->w[i].base->params_str);
-		sbuf_puts(md, ": ");
-		sbuf_md(md, t->w[i].reason);
+		sbuf_puts(md, "- ");
+		sbuf_md(md, not_compared_note(&t->w[i], note, sizeof(note)));
 		sbuf_puts(md, "\n");
 	}
 	for (i = 0; i < t->nu; i++) {
-		sbuf_puts(md, "- unmatched **");
-		sbuf_md(md, t->u[i].w->name);
-		sbuf_puts(md, "** ");
-		sbuf_md(md, t->u[i].w->params_str);
-		sbuf_printf(md, ": only in %s (", t->u[i].side);
-		sbuf_md(md, t->u[i].reason);
-		sbuf_puts(md, ")\n");
+		sbuf_puts(md, "- ");
+		sbuf_md(md, unmatched_note(&t->u[i], note, sizeof(note)));
+		sbuf_puts(md, "\n");
 	}
 }
 

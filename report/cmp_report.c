@@ -459,44 +459,6 @@ static int parse_workload(struct vctx *v, size_t idx, json_t *jw,
 	return 0;
 }
 
-static bool json_value_equal(json_t *a, json_t *b)
-{
-	if (json_is_number(a) && json_is_number(b))
-		return json_number_value(a) == json_number_value(b);
-	return json_equal(a, b);
-}
-
-/* Whether @v is the declared default of parameter @key of @workload (workload.h). */
-static bool param_default(const char *workload, const char *key, json_t *v)
-{
-	const struct workload_info *info = workload_find(workload);
-	const struct wl_param *p;
-
-	for (p = info ? info->params : NULL; p && p->name; p++)
-		if (!strcmp(p->name, key))
-			return json_is_integer(v) && json_integer_value(v) == p->def;
-	return false;
-}
-
-/* Every parameter of @a is in @b with the same value, or absent there and @a's is the default. */
-static bool params_within(const char *workload, json_t *a, json_t *b)
-{
-	const char *key;
-	json_t *va, *vb;
-
-	json_object_foreach(a, key, va) {
-		vb = json_object_get(b, key);
-		if (vb ? !json_value_equal(va, vb) : !param_default(workload, key, va))
-			return false;
-	}
-	return true;
-}
-
-bool params_equal(const char *workload, json_t *a, json_t *b)
-{
-	return params_within(workload, a, b) && params_within(workload, b, a);
-}
-
 bool headline_listed(const struct workload_data *w, const char *metric)
 {
 	size_t i;
@@ -548,7 +510,7 @@ static int parse_workloads(struct vctx *v, struct report *r)
 			return -1;
 		for (j = 0; j + 1 < r->nwl; j++) {
 			if (!strcmp(r->wl[j].name, w->name) &&
-			    params_equal(w->name, r->wl[j].params, w->params))
+			    workload_params_equal(w->name, r->wl[j].params, w->params))
 				return verr(v, NULL, "workloads[%zu] and workloads[%zu] are both %s with the same params (%s): ambiguous",
 					    j, i, w->name, w->params_str);
 		}

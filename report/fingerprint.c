@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
 #include "fingerprint.h"
 #include "run_json.h"
 #include "sysinfo.h"

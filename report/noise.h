@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Run-to-run drift calibration: `rmapbench calibrate` measures, from A/A
- * runs of one kernel on one machine, how much a whole run drifts beyond
- * what its own rounds show; `compare --noise FILE` adds that drift to the
- * test of every timed metric. See docs/compare.md.
+ * The noise file: `rmapbench calibrate` (report/calibrate.c) measures, from
+ * A/A runs of one kernel on one machine, how much a whole run drifts beyond
+ * what its own rounds show; `compare --noise FILE` loads it here and adds that
+ * drift to the test of every timed metric. See docs/compare.md.
  */
 #ifndef RMAPBENCH_NOISE_H
 #define RMAPBENCH_NOISE_H
@@ -46,8 +46,5 @@ void noise_free(struct noise *n);
 const char *noise_machine_differs(const struct noise *n, const struct report *r);
 const struct noise_metric *noise_lookup(const struct noise *n, const char *workload,
 					const char *params, const char *metric);
-
-/* calibrate REPORT.json... [-o FILE]: 0 ok, 2 bad input. */
-int cmd_calibrate(int argc, char **argv);
 
 #endif

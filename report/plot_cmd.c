@@ -14,7 +14,7 @@
 #include "cmp_curve.h"
 #include "cmp_html.h"
 #include "cmp_plot.h"
-#include "compare.h"
+#include "plot_cmd.h"
 
 #define PROG "rmapbench plot"
 

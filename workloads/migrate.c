@@ -185,9 +185,8 @@ static int choose_method(struct migrate *m, int *a, int *b)
 			       "this machine has %d", nodes);
 	if (m->method == M_COMPACT && !wl_kernel_has("compaction", why, sizeof(why)))
 		return wl_fail(m->w.ctx, "%s", why);
-	if (m->method == M_SOFT_OFFLINE && access(OFFLINE_PATH, W_OK))
-		return wl_fail(m->w.ctx, "%s: %s (CONFIG_MEMORY_FAILURE?)", OFFLINE_PATH,
-			       strerror(errno));
+	if (m->method == M_SOFT_OFFLINE && !wl_kernel_has("soft_offline", why, sizeof(why)))
+		return wl_fail(m->w.ctx, "%s", why);
 	wl_note(m->w.ctx, "migrate_method", "%s", method_names[m->method]);
 	wl_note(m->w.ctx, "numa_nodes", "%d", nodes);
 	return 0;

@@ -208,5 +208,12 @@ bool wl_kernel_flag(const char *cap, const char *key);
 /* The registry (workloads/table.c). */
 extern const struct workload_info *const workload_table[];
 const struct workload_info *workload_find(const char *name);
+struct json_t;
+/*
+ * Whether two reports' "params" objects of @workload are the same run: equal
+ * values, and a parameter only one has (added by a newer build, like
+ * reclaim.oom_rep) at its declared default. Used by compare, calibrate and merge.
+ */
+bool workload_params_equal(const char *workload, struct json_t *a, struct json_t *b);
 
 #endif

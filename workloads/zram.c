@@ -18,8 +18,6 @@
 
 bool wl_swap_supported(char *why, size_t len)
 {
-	char val[16];
-
 	if (geteuid() != 0) {
 		snprintf(why, len, "needs root (swapon, zram)");
 		return false;
@@ -29,11 +27,14 @@ bool wl_swap_supported(char *why, size_t len)
 		return false;
 	if (access(ZRAM_CONTROL "/hot_add", F_OK) == 0)
 		return true;
-	/* a modular zram that is not loaded yet: try once */
+	/*
+	 * A modular zram that is not loaded yet (the probe's zram.source):
+	 * try once. Loading is an act, not a fact, so it is not the probe's.
+	 */
 	if (system("modprobe zram num_devices=0 >/dev/null 2>&1") == 0 &&
 	    access(ZRAM_CONTROL "/hot_add", F_OK) == 0)
 		return true;
-	if (procfs_read("/proc/swaps", val, sizeof(val)) < 0) {
+	if (!wl_kernel_flag("swap", "procfs")) {
 		snprintf(why, len, "no /proc/swaps: kernel without CONFIG_SWAP");
 		return false;
 	}

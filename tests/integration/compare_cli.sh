@@ -37,6 +37,40 @@ for what, text in (("counts", counts), ("method", method)):
         sys.exit(f"index.html lacks the {what} sentence of summary.md: {text}")
 PY
 
+# workloads not compared (failed in the test, unavailable in the base) and
+# unmatched ones: summary.md, index.html and the table say the same sentences
+python3 - "$B" "$T" "$TMP" <<'PY'
+import json, sys
+b, t = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+for w in t["workloads"]:
+    if w["name"] == "fork-tree":
+        w["status"], w["reason"] = "failed", "killed by signal 9 <&>"
+t["workloads"] = [w for w in t["workloads"] if w["name"] != "fork-chain"]
+for w in b["workloads"]:
+    if w["name"] == "mremap-frag":
+        w["status"], w["reason"] = "unavailable", "no_mremap here"
+json.dump(b, open(sys.argv[3] + "/bp.json", "w"))
+json.dump(t, open(sys.argv[3] + "/tp.json", "w"))
+PY
+run_rc 1 "not compared" "$RMB" compare "$TMP/bp.json" "$TMP/tp.json" --out "$TMP/np" --no-graphs
+python3 - "$TMP/np/summary.md" "$TMP/np/index.html" "$TMP/out" <<'PY' || fail "not compared / unmatched: outputs disagree"
+import html, re, sys
+md, page, table = open(sys.argv[1]).read(), html.unescape(open(sys.argv[2]).read()), open(sys.argv[3]).read()
+sec = md.split("### Workloads not compared\n\n", 1)[1].split("\n\n", 1)[0]
+lines = [re.sub(r"\\(.)", r"\1", l[2:]) for l in sec.splitlines() if l.startswith("- ")]
+want = ("fork-tree {fanout=3 depth=3 pages=64 cow_pct=50} not compared: test failed: killed by signal 9 <&>",
+        "mremap-frag {n=16} not compared: base unavailable: no_mremap here",
+        "unmatched: fork-chain {regions=8 depth=4 parent_exits=0} only in base")
+for w in want:
+    if not any(l.startswith(w) for l in lines):
+        sys.exit(f"summary.md does not say: {w}")
+for l in lines:
+    if f'<p class="note">{l}</p>' not in page:
+        sys.exit(f"index.html lacks the sentence of summary.md: {l}")
+    if l.startswith("unmatched:") and l not in table.splitlines():
+        sys.exit(f"the table lacks the sentence of summary.md: {l}")
+PY
+
 # one round per side (reports without "round"): timed metrics shown, not
 # judged, exit 0 from them, and the fix is named
 python3 - "$B" "$T" "$TMP" <<'PY'

@@ -51,6 +51,16 @@ assert two["round_info"][1]["order"] == names[::-1], two["round_info"][1]
 assert three["round_info"][1]["order"] == names[::-1] and three["round_info"][2]["created"] == b["created"]
 PY
 
+# a parameter a newer build added (here fork-chain's wipeonfork, absent from
+# the sample) at its declared default is the same run, as in compare
+# (workload_params_equal, workloads/table.c), either way round
+variant added "r['workloads'][0]['params']['wipeonfork'] = 0"
+"$RMB" merge -o "$TMP/m-added.json" "$B" "$TMP/added.json" 2>"$TMP/err" ||
+	fail "merge with a parameter added at its default: exit $?: $(cat "$TMP/err")"
+"$RMB" merge -o "$TMP/m-added2.json" "$TMP/added.json" "$B" 2>"$TMP/err" ||
+	fail "merge with a parameter added at its default (first): exit $?: $(cat "$TMP/err")"
+[ "$(py "$TMP/m-added.json" 'r["rounds"]')" = 2 ] || fail "merge with an added default: rounds not 2"
+
 # refused: exit 2, one line naming the file, no output
 refuse() {
 	local name=$1 needle=$2 rc=0
@@ -70,11 +80,14 @@ variant label "r['label'] = 'patched'"
 variant cmdline "r['kernel']['cmdline'] += ' init_on_free=1'"
 variant reps "r['config']['reps'] = 7"
 variant schema2 "r['schema_version'] = 2"
+variant addedset "r['workloads'][0]['params']['wipeonfork'] = 1"
 variant badround "r['workloads'][0]['reps'][0]['round'] = 3"
 printf '{"schema": "rmapbench-report", ' >"$TMP/truncated.json"
 refuse release "$TMP/release.json: kernel.release" "$B" "$TMP/release.json"
 refuse build "$TMP/build.json: kernel.version" "$B" "$TMP/build.json"
 refuse params "$TMP/params.json: fork-chain.params.depth" "$B" "$TMP/params.json"
+refuse addedset "$TMP/addedset.json: fork-chain.params.wipeonfork is 1" "$B" "$TMP/addedset.json"
+refuse addedset-first "$B: fork-chain.params.wipeonfork is null" "$TMP/addedset.json" "$B"
 refuse label "$TMP/label.json: label" "$B" "$TMP/label.json"
 refuse cmdline "$TMP/cmdline.json: kernel.cmdline" "$B" "$TMP/cmdline.json"
 refuse config "$TMP/reps.json: config.reps" "$B" "$TMP/reps.json"
@@ -89,4 +102,4 @@ rc=0
 "$RMB" merge -o "$TMP/nodir/out.json" "$B" "$B" 2>"$TMP/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -qF "$TMP/nodir/out.json" "$TMP/err" || fail "unwritable output: exit $rc: $(cat "$TMP/err")"
 "$RMB" merge --help | grep -q "examples:" || fail "merge --help has no examples"
-echo "merge: 2 + 1 rounds merged; 12 bad inputs refused"
+echo "merge: 2 + 1 rounds merged; a parameter added at its default merged; 14 bad inputs refused"

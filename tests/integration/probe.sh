@@ -23,7 +23,7 @@ def walk(node, path):
 
 walk(caps, "")
 for key in ("kernel", "btf", "attach", "tracepoints", "swap", "zram", "memcg", "thp", "ksm",
-            "numa", "max_map_count", "compaction", "slab_caches"):
+            "numa", "max_map_count", "compaction", "soft_offline", "slab_caches"):
     if key not in caps:
         bad.append(f"capability {key} missing")
 if caps["kernel"].get("release") != os.uname().release:
@@ -43,6 +43,11 @@ if caps["thp"].get("writable") != os.access("/sys/kernel/mm/transparent_hugepage
     bad.append("thp.writable differs from access(W_OK)")
 if caps["compaction"]["available"] != os.access("/proc/sys/vm/compact_memory", os.W_OK):
     bad.append("compaction differs from access(/proc/sys/vm/compact_memory, W_OK)")
+offline = "/sys/devices/system/memory/soft_offline_page"
+if caps["soft_offline"]["available"] != os.access(offline, os.W_OK):
+    bad.append(f"soft_offline differs from access({offline}, W_OK)")
+if caps["swap"].get("procfs") != os.path.exists("/proc/swaps"):
+    bad.append(f"swap.procfs {caps['swap'].get('procfs')} != exists(/proc/swaps)")
 mem = "/sys/devices/system/node/has_memory"
 if os.path.exists(mem) and caps["numa"].get("memory_nodes") != open(mem).read().strip():
     bad.append(f"numa.memory_nodes {caps['numa'].get('memory_nodes')} != {mem}")

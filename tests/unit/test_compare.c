@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `rmapbench compare` end to end on reports built here: exact deltas are
- * always flagged, timed metrics are judged by the U test and threshold,
+ * always flagged, timed metrics are judged per round (Welch's t on log round
+ * medians, Holm over the headline metrics) and threshold,
  * unlike environments are refused (exact still compared), reports of
  * several machines judged per machine, null values are
  * "unavailable" and bad inputs exit 2 with a message naming the file.
@@ -23,6 +24,7 @@
 #include "cmp.h"
 #include "compare.h"
 #include "fingerprint.h"
+#include "workload.h"
 
 static char tmpdir[] = "/tmp/rmapbench-test-compare.XXXXXX";
 static char out_text[1 << 16];
@@ -941,14 +943,14 @@ static void test_params_added_default(void **state)
 	json_t *other = json_pack("{s:i, s:i}", "fanout", 4, "steps", 8);
 
 	(void)state;
-	assert_true(params_equal("reclaim", old, dflt));
-	assert_true(params_equal("reclaim", dflt, old));
-	assert_true(params_equal("reclaim", dflt, dflt));
-	assert_false(params_equal("reclaim", old, set));
-	assert_false(params_equal("reclaim", set, old));
-	assert_false(params_equal("reclaim", dflt, set));
-	assert_false(params_equal("reclaim", old, other));
-	assert_false(params_equal("no-such-workload", old, dflt));
+	assert_true(workload_params_equal("reclaim", old, dflt));
+	assert_true(workload_params_equal("reclaim", dflt, old));
+	assert_true(workload_params_equal("reclaim", dflt, dflt));
+	assert_false(workload_params_equal("reclaim", old, set));
+	assert_false(workload_params_equal("reclaim", set, old));
+	assert_false(workload_params_equal("reclaim", dflt, set));
+	assert_false(workload_params_equal("reclaim", old, other));
+	assert_false(workload_params_equal("no-such-workload", old, dflt));
 	json_decref(old);
 	json_decref(dflt);
 	json_decref(set);

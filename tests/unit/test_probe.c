@@ -226,8 +226,8 @@ static void test_capabilities_shape(void **state)
 		"kernel", "btf", "bpf", "attach.raw_tp", "attach.tp_btf", "attach.fentry",
 		"attach.kprobe", "tracepoints", "rmap_functions.rmap_walk_anon", "kallsyms",
 		"swap", "zram", "memcg", "memcg_reclaim", "thp", "ksm", "numa",
-		"max_map_count", "perf.page_faults", "perf.cycles", "perf.instructions",
-		"procmap_query", "slab_caches.vm_area_struct", "slab_caches.anon_vma",
+		"max_map_count", "compaction", "soft_offline", "perf.page_faults", "perf.cycles",
+		"perf.instructions", "procmap_query", "slab_caches.vm_area_struct", "slab_caches.anon_vma",
 		"slab_caches.anon_vma_chain", "slab_caches.vma_lock", "slab_nomerge",
 	};
 	json_t *caps;
