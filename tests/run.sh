@@ -4,7 +4,10 @@
 # (tooling checks: ASan, valgrind, a short fuzz) and tests/guest/*.sh
 # (QEMU). `make check-tools` runs tests/tools/ alone. A script passes with exit 0,
 # is skipped with exit 77 (its last output line says why), fails otherwise.
-# TESTS="pattern" runs only matching tests; V=1 shows every test's output.
+# TESTS="pattern" runs only matching tests; SKIP_TESTS="pattern..." leaves
+# out the tests matching any of its space-separated patterns (on a machine
+# shared with other runs: SKIP_TESTS="kill_test concurrent reclaim_killed");
+# V=1 shows every test's output.
 #
 # The scripts run in three lanes (README.md, Testing):
 #   solo   tests that look at the whole machine (foreign rmapbench processes,
@@ -31,7 +34,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-want() { [ -z "$pattern" ] || [[ $1 == *$pattern* ]]; }
+want() {
+	local p skip
+	read -ra skip <<<"${SKIP_TESTS:-}"
+	for p in ${skip[@]+"${skip[@]}"}; do [[ $1 != *$p* ]] || return 1; done
+	[ -z "$pattern" ] || [[ $1 == *$pattern* ]]
+}
 
 # A version manager's shim in front of python3 (pyenv, asdf: a shell script
 # that looks up the version on every call) costs 0.1-2 s per call, and the
