@@ -9,16 +9,17 @@
 # shared with other runs: SKIP_TESTS="kill_test concurrent reclaim_killed");
 # V=1 shows every test's output.
 #
-# The scripts run in three lanes (README.md, Testing):
-#   solo   tests that look at the whole machine (foreign rmapbench processes,
-#          global slab counters, a timed A/A verdict): one at a time, first,
-#          with nothing else of this run beside them;
-#   then two lanes side by side, each one test at a time:
-#   guest  QEMU/TCG boots (one host core each, no host state touched);
-#   host   everything else.
-# TEST_LANES=1 runs all scripts in one lane, in the order above.
-# A test's line is printed when it ends: name, lane, result; a failing test's
-# output follows its line.
+# The scripts run in lanes (README.md, Testing), each lane one test at a time:
+#   solo   first, alone: the tests that look at the whole machine (foreign
+#          rmapbench processes, global slab counters, a timed A/A verdict);
+#   then two lanes side by side:
+#   host   the tests that run workloads on this host or change its state;
+#   guest  the QEMU/TCG boots (one host core each, no host state touched);
+#   and when its own tests are done, each of the two takes the next shared
+#   test (canned reports only, or tools/: no machine state), longest first.
+# TEST_LANES=1 runs all scripts in one lane, in the order solo, host, shared,
+# guest. A test's line is printed when it ends: name, the lane that ran it,
+# result; a failing test's output follows its line.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -54,17 +55,29 @@ fi
 export RMAPBENCH_TEST_SHARE=$log/share
 mkdir -p "$RMAPBENCH_TEST_SHARE"
 
-# lane_of SCRIPT: solo, guest or host (see the top)
+# lane_of SCRIPT: solo, host, guest or shared (see the top). A new test is a
+# host test unless named here.
 lane_of() {
-	case $1 in
-	tests/integration/kill_test.sh | tests/integration/concurrent.sh | \
-		tests/integration/reclaim_killed*.sh | tests/integration/timeout.sh | \
-		tests/integration/compare_real_host.sh | tests/integration/slabinfo_delta.sh)
+	case ${1#tests/} in
+	integration/kill_test.sh | integration/concurrent.sh | integration/reclaim_killed*.sh | \
+		integration/timeout.sh | integration/compare_real_host.sh | integration/slabinfo_delta.sh)
 		echo solo ;;
-	tests/guest/*.sh | tests/integration/compare_real_guest.sh) echo guest ;;
+	guest/*.sh | integration/compare_real_guest.sh) echo guest ;;
+	tools/*.sh | integration/bisect_logic.sh | integration/calibrate_cli.sh | \
+		integration/ci_matrix.sh | integration/compare_absent.sh | integration/compare_cli.sh | \
+		integration/compare_graphs.sh | integration/compare_machines.sh | \
+		integration/export_cli.sh | integration/export_formats.sh | integration/merge_cli.sh)
+		echo shared ;;
 	*) echo host ;;
 	esac
 }
+# The shared tests, longest first (times of a loaded 2-core machine; a test
+# not listed goes last): each free lane takes the next one.
+SHARED_ORDER='tools/asan_unit.sh integration/bisect_logic.sh tools/fuzz_short.sh
+integration/compare_cli.sh tools/valgrind_compare.sh integration/calibrate_cli.sh
+integration/merge_cli.sh integration/compare_graphs.sh integration/compare_machines.sh
+integration/compare_absent.sh integration/export_formats.sh integration/ci_matrix.sh
+integration/export_cli.sh'
 
 # say TEXT...: prints whole, never interleaved with the other lane's output
 say() { { flock 9 && cat; } 9>"$log/print.lock"; }
@@ -101,12 +114,26 @@ run_test() {
 	rm -f "$out"
 }
 
-# run_lane LANE SCRIPT...: one after the other; the lane's time at the end
+# next_shared: prints the next test of the shared queue and takes it off
+next_shared() {
+	{
+		flock 8 || return 1
+		head -n 1 "$log/shared"
+		sed -i 1d "$log/shared"
+	} 8>"$log/shared.lock"
+}
+
+# run_lane LANE SCRIPT...: one after the other, then shared tests until
+# none is left; the lane's time at the end
 run_lane() {
-	local lane=$1 start=$SECONDS t
+	local lane=$1 start=$SECONDS t n=0
 	shift
-	for t in "$@"; do run_test "$t" "$lane"; done
-	echo "$lane $(($# > 0 ? SECONDS - start : 0)) $#" >>"$log/lanes"
+	for t in "$@"; do run_test "$t" "$lane"; n=$((n + 1)); done
+	while [ "$lane" != solo ] && t=$(next_shared) && [ -n "$t" ]; do
+		run_test "$t" "$lane"
+		n=$((n + 1))
+	done
+	echo "$lane $((n > 0 ? SECONDS - start : 0)) $n" >>"$log/lanes"
 }
 
 passed=0 failed=0 skipped=0
@@ -132,7 +159,7 @@ for t in build/tests/test_*; do
 	printf '%-40s %-6s %s\n' "$name" unit "$([ "$rc" -eq 0 ] && echo "ok (${p:-0} cases)" || echo FAIL)"
 done
 
-solo=() guest=() host=()
+solo=() guest=() host=() shared=()
 for t in tests/integration/*.sh tests/tools/*.sh tests/guest/*.sh; do
 	[ -f "$t" ] || continue
 	[ "$(basename "$t")" = lib.sh ] && continue
@@ -140,6 +167,7 @@ for t in tests/integration/*.sh tests/tools/*.sh tests/guest/*.sh; do
 	case $(lane_of "$t") in
 	solo) solo+=("$t") ;;
 	guest) [ "$t" = tests/integration/compare_real_guest.sh ] || guest+=("$t") ;;
+	shared) shared+=("$t") ;;
 	*) host+=("$t") ;;
 	esac
 done
@@ -147,6 +175,12 @@ done
 want tests/integration/compare_real_guest.sh && guest+=(tests/integration/compare_real_guest.sh)
 : >"$log/results"
 : >"$log/lanes"
+: >"$log/shared"
+# the shared queue: SHARED_ORDER's order, then the rest
+for o in $SHARED_ORDER; do
+	for t in ${shared[@]+"${shared[@]}"}; do [ "$t" != "tests/$o" ] || echo "$t"; done
+done >"$log/shared"
+for t in ${shared[@]+"${shared[@]}"}; do grep -qxF -- "$t" "$log/shared" || echo "$t" >>"$log/shared"; done
 
 run_lane solo ${solo[@]+"${solo[@]}"}
 if [ "${TEST_LANES:-2}" = 1 ]; then
@@ -172,7 +206,7 @@ while read -r res name _; do
 	esac
 done <"$log/results"
 
-if [ ${#solo[@]} -gt 0 ] || [ ${#host[@]} -gt 0 ] || [ ${#guest[@]} -gt 0 ]; then
+if [ -s "$log/results" ]; then
 	printf 'lanes:'
 	while read -r lane secs n; do
 		[ "$n" -eq 0 ] || printf ' %s %ds (%d),' "$lane" "$secs" "$n"
