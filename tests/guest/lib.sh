@@ -82,6 +82,16 @@ guest_quick() {
 	fi
 }
 
+# share_report REPORT NAME: under tests/run.sh (RMAPBENCH_TEST_SHARE), a copy
+# of a checked report as $RMAPBENCH_TEST_SHARE/NAME for a later test that
+# needs the same boot (NAME debian-6.12-quick.json: the quick config under
+# TCG, no other options; tests/integration/compare_real_guest.sh reuses it).
+share_report() {
+	local d=${RMAPBENCH_TEST_SHARE:-}
+	[ -n "$d" ] && [ -d "$d" ] || return 0
+	cp -- "$1" "$d/.$2.tmp" && mv -f -- "$d/.$2.tmp" "$d/$2"
+}
+
 # report_check REPORT PYTHON-CODE: runs the code with `r` (the report), and
 # helpers m(workload, metric) (value of the first repetition, KeyError-safe:
 # None when absent) and wl(name); an AssertionError fails the test.
@@ -159,6 +169,7 @@ for g in range(1, $depth + 1):
     if $has_lock:
         assert m('fork-chain', f'fork.{g}.vma_lock') == va, f'fork {g}: vma_lock allocs != vm_area_struct allocs'
 "
+	share_report "$r1" "${spec/:/-}-quick.json"
 	guest_quick "$spec" "$T_DIR/run2.log" --workload fork-chain --set "fork-chain.regions=$((2 * k))"
 	r2=$REPORT
 	report_check "$r2" "

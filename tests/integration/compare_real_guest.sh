@@ -4,7 +4,10 @@
 # 6.12 kernel booted under QEMU/TCG by ./run.sh (configs/quick.conf). Exact
 # metrics must be compared; timed ones refused as unlike environments, and
 # every output must say so. RMAPBENCH_GUEST_REPORT=FILE reuses a guest report
-# instead of booting one. Exit 0 pass, 77 skip, else fail.
+# instead of booting one; under tests/run.sh this test runs in the guest lane
+# after tests/guest/debian_6_12.sh and reuses that test's first boot (the same
+# run.sh options: debian:6.12, quick config, TCG), checked there against
+# kernel-facts. Exit 0 pass, 77 skip, else fail.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 RMB=${RMAPBENCH:-$RMB}
@@ -13,6 +16,11 @@ RMB=${RMAPBENCH:-$RMB}
 need_bpf
 
 guest=${RMAPBENCH_GUEST_REPORT:-}
+shared=${RMAPBENCH_TEST_SHARE:-/nonexistent}/debian-6.12-quick.json
+if [ -z "$guest" ] && [ -s "$shared" ]; then
+	guest=$shared
+	echo "reusing tests/guest/debian_6_12.sh's boot: $guest"
+fi
 if [ -z "$guest" ]; then
 	[ -x "$ROOT/build/static/rmapbench" ] || skip "build/static/rmapbench missing (make STATIC=1)"
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
