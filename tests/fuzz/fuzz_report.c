@@ -19,6 +19,7 @@
 #include "cmp.h"
 #include "compare.h"
 #include "fuzz_common.h"
+#include "workload.h"
 
 #define SEPARATOR "\n#--- test\n"
 
@@ -78,7 +79,7 @@ static void check_loaded(const char *path)
 
 		FUZZ_ASSERT(w->name && w->status && w->params && w->params_str);
 		FUZZ_ASSERT(w->nreps_ok <= w->nreps);
-		FUZZ_ASSERT(params_equal(w->name, w->params, w->params));
+		FUZZ_ASSERT(workload_params_equal(w->name, w->params, w->params));
 		for (j = 0; j < w->nmetrics; j++) {
 			const struct metric_samples *m = &w->metrics[j];
 
