@@ -218,7 +218,7 @@ static void add_drift(const struct comparison *c, struct test_cmp *t,
 
 	if (!c->noise)
 		return;
-	nm = noise_lookup(c->noise, w->name, w->params_str, mc->name);
+	nm = noise_lookup(c->noise, w->name, w->params, mc->name);
 	if (!nm) {
 		note(mc, "no drift calibration for this metric and params in %s", c->noise->path);
 		return;

@@ -11,6 +11,7 @@
 
 #include "cmp.h"
 #include "noise.h"
+#include "workload.h"
 
 static const char *json_str(json_t *o, const char *key)
 {
@@ -21,6 +22,41 @@ static int noise_bad(const char *path, char *err, size_t errlen, const char *wha
 {
 	snprintf(err, errlen, "%s: %s", path, what);
 	return -1;
+}
+
+/*
+ * "regions=8 depth=4": a report's params_str (cmp_report.c: keys joined with
+ * their compact JSON values) back into an object, so a lookup can use the
+ * registry's parameter rule instead of comparing text.
+ */
+static json_t *params_parse(const char *s)
+{
+	json_t *o = json_object(), *v;
+	json_error_t jerr;
+	char key[128];
+	const char *eq;
+
+	while (o && *s) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		eq = strchr(s, '=');
+		if (!eq || eq == s || (size_t)(eq - s) >= sizeof(key) || memchr(s, ' ', eq - s))
+			goto bad;
+		memcpy(key, s, eq - s);
+		key[eq - s] = '\0';
+		v = json_loads(eq + 1, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &jerr);
+		if (!v || json_object_set_new(o, key, v))
+			goto bad;
+		s = eq + 1 + jerr.position;
+		if (*s && *s != ' ')
+			goto bad;
+	}
+	return o;
+bad:
+	json_decref(o);
+	return NULL;
 }
 
 static int load_metric(struct noise_metric *m, json_t *o)
@@ -37,7 +73,8 @@ static int load_metric(struct noise_metric *m, json_t *o)
 	m->sd_run = json_number_value(sd);
 	m->sd_within = json_number_value(w);
 	m->df = json_number_value(df);
-	if (!(m->sd_run >= 0) || !(m->sd_within >= 0) || !(m->df >= 1) || m->sd_run > 50)
+	m->params_obj = params_parse(m->params);
+	if (!m->params_obj ||!(m->sd_run >= 0) || !(m->sd_within >= 0) || !(m->df >= 1) || m->sd_run > 50)
 		return -1;
 	return 0;
 }
@@ -80,8 +117,8 @@ int noise_load(struct noise *n, const char *path, char *err, size_t errlen)
 		return noise_bad(path, err, errlen, "out of memory");
 	for (i = 0; i < n->nm; i++) {
 		if (load_metric(&n->m[i], json_array_get(metrics, i))) {
-			snprintf(err, errlen, "%s: metrics[%zu]: needs workload, params, metric, "
-				 "sd_run (0..50), sd_within >= 0 and df >= 1", path, i);
+			snprintf(err, errlen, "%s: metrics[%zu]: needs workload, params (\"k=v ...\"), "
+				 "metric, sd_run (0..50), sd_within >= 0 and df >= 1", path, i);
 			return -1;
 		}
 	}
@@ -90,6 +127,10 @@ int noise_load(struct noise *n, const char *path, char *err, size_t errlen)
 
 void noise_free(struct noise *n)
 {
+	size_t i;
+
+	for (i = 0; n->m && i < n->nm; i++)
+		json_decref(n->m[i].params_obj);
 	free(n->path);
 	free(n->m);
 	json_decref(n->root);
@@ -120,14 +161,19 @@ const char *noise_machine_differs(const struct noise *n, const struct report *r)
 	return why;
 }
 
+/*
+ * Parameters match by the registry's rule, as in compare and merge: a
+ * parameter only one side names matches at its declared default, so a file
+ * calibrated before a knob was added still covers reports that have it.
+ */
 const struct noise_metric *noise_lookup(const struct noise *n, const char *workload,
-					const char *params, const char *metric)
+					json_t *params, const char *metric)
 {
 	size_t i;
 
 	for (i = 0; i < n->nm; i++)
-		if (!strcmp(n->m[i].workload, workload) && !strcmp(n->m[i].params, params) &&
-		    !strcmp(n->m[i].metric, metric))
+		if (!strcmp(n->m[i].workload, workload) && !strcmp(n->m[i].metric, metric) &&
+		    workload_params_equal(workload, n->m[i].params_obj, params))
 			return &n->m[i];
 	return NULL;
 }

@@ -21,6 +21,7 @@ struct report;
 struct noise_metric {
 	const char *workload;
 	const char *params;	/* params_str of the workload, "a=1 b=2" */
+	json_t *params_obj;	/* the same as an object, for noise_lookup() */
 	const char *metric;
 	double sd_run;		/* between-run SD of log round medians */
 	double sd_within;	/* within-run SD of log round medians */
@@ -45,6 +46,6 @@ void noise_free(struct noise *n);
 /* NULL when the machine matches, else what differs (static buffer). */
 const char *noise_machine_differs(const struct noise *n, const struct report *r);
 const struct noise_metric *noise_lookup(const struct noise *n, const char *workload,
-					const char *params, const char *metric);
+					json_t *params, const char *metric);
 
 #endif

@@ -44,6 +44,22 @@ rc=0; "$RMB" compare "$TMP/base.json" "$TMP/drift.json" --noise "$TMP/noise.json
 [ $rc -eq 0 ] || fail "x1.3 drift with calibration: exit $rc, want 0"
 grep -q "run-to-run drift: calibrated from 6 A/A runs" "$TMP/c1.txt" || fail "table does not say the drift was added"
 [ "$(py "$TMP/c1/comparison.json" 'r["settings"]["noise"]["runs"]')" = 6 ] || fail "comparison.json settings.noise"
+# parameters match by the registry's rule, not by text: a file calibrated
+# before fork-chain's parent_exits existed (its default, 0) still applies; one
+# calibrated at another depth does not
+applied() { py "$1" 'r["settings"]["noise"]["applied_to"]'; }
+py "$TMP/noise.json" 'json.dump(dict(r, metrics=[dict(m, params=m["params"].replace(" parent_exits=0", "")) for m in r["metrics"]]), open(sys.argv[1] + ".old", "w"))' >/dev/null
+rc=0; "$RMB" compare "$TMP/base.json" "$TMP/drift.json" --noise "$TMP/noise.json.old" --no-graphs \
+	--out "$TMP/c1o" >/dev/null || rc=$?
+[ $rc -eq 0 ] || fail "x1.3 drift, noise file without a default parameter: exit $rc, want 0"
+[ "$(applied "$TMP/c1o/comparison.json")" = "$(applied "$TMP/c1/comparison.json")" ] ||
+	fail "drift applied to $(applied "$TMP/c1o/comparison.json") metrics without parent_exits=0, $(applied "$TMP/c1/comparison.json") with it"
+py "$TMP/noise.json" 'json.dump(dict(r, metrics=[dict(m, params=m["params"].replace("depth=4", "depth=5")) if m["workload"] == "fork-chain" else m for m in r["metrics"]]), open(sys.argv[1] + ".d5", "w"))' >/dev/null
+rc=0; "$RMB" compare "$TMP/base.json" "$TMP/drift.json" --noise "$TMP/noise.json.d5" --no-graphs \
+	--out "$TMP/c1d" >/dev/null || rc=$?
+[ $rc -eq 1 ] || fail "x1.3 drift, fork-chain calibrated at depth=5 only: exit $rc, want 1"
+[ "$(applied "$TMP/c1d/comparison.json")" -lt "$(applied "$TMP/c1/comparison.json")" ] ||
+	fail "a calibration at depth=5 was applied to depth=4"
 rc=0; "$RMB" compare "$TMP/base.json" "$TMP/slow.json" --noise "$TMP/noise.json" --no-graphs \
 	--out "$TMP/c2" >/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "x3 slowdown with calibration: exit $rc, want 1"
@@ -66,5 +82,7 @@ bad "broken.json" compare "$TMP/base.json" "$TMP/drift.json" --noise "$TMP/broke
 [ ! -e "$TMP/c3" ] || fail "compare wrote output for a broken noise file"
 py "$TMP/noise.json" 'json.dump(dict(r, machine=dict(r["machine"], cores=64)), open(sys.argv[1] + ".m", "w"))' >/dev/null
 bad "another machine" compare "$TMP/base.json" "$TMP/drift.json" --noise "$TMP/noise.json.m" --out "$TMP/c4"
+py "$TMP/noise.json" 'json.dump(dict(r, metrics=[dict(r["metrics"][0], params="=4")] + r["metrics"][1:]), open(sys.argv[1] + ".p", "w"))' >/dev/null
+bad "metrics[0]" compare "$TMP/base.json" "$TMP/drift.json" --noise "$TMP/noise.json.p" --out "$TMP/c5"
 "$RMB" calibrate --help | grep -q "examples:" || fail "calibrate --help has no examples"
 echo "ok: calibrate: drift x1.3 flagged without calibration, not with it; x3 flagged with it; bad input exit 2"
