@@ -6,7 +6,7 @@
 #include "calibrate.h"
 #include "compare.h"
 #include "export.h"
-#include "fingerprint.h"
+#include "fingerprint_cmd.h"
 #include "plot_cmd.h"
 #include "probe.h"
 #include "child.h"

@@ -14,7 +14,6 @@
 
 #include "cmp_curve.h"
 #include "cmp_model.h"
-#include "cmp_plot.h"
 
 int curve_fit_loglog(const double *x, const double *y, size_t n, struct curve_fit *f)
 {
@@ -476,21 +475,5 @@ void curves_hook_print(const struct comparison *c, FILE *out)
 	struct curves *cs = curves_of_comparison(c);
 
 	curves_print(cs, out, c->verbose);
-	curves_free(cs);
-}
-
-void curves_hook_graphs(const struct comparison *c, struct gp_ctx *gp)
-{
-	struct curves *cs = curves_of_comparison(c);
-
-	gp_curve_graphs(gp, cs, GP_SECTION_CURVES);
-	curves_free(cs);
-}
-
-void curves_hook_plot(struct gp_ctx *gp, const struct report *r)
-{
-	struct curves *cs = curves_build(&r, 1);
-
-	gp_curve_graphs(gp, cs, GP_SECTION_CURVES);
 	curves_free(cs);
 }

@@ -11,7 +11,6 @@
 #include "cmp.h"
 
 struct comparison;
-struct gp_ctx;
 
 /* An exponent change of an exact metric beyond this is a change of the curve. */
 #define CURVE_EXACT_DELTA	0.05
@@ -70,13 +69,10 @@ json_t *curves_json(const struct curves *cs);
 void curves_print(const struct curves *cs, FILE *out, int verbose);
 void curves_md(const struct curves *cs, struct sbuf *md);
 /* report/cmp_plot.c: one log-log graph per shown metric, one line per report */
-void gp_curve_graphs(struct gp_ctx *gp, const struct curves *cs, int section);
 
 /* The hooks of compare.c and plot_cmd.c: each builds the curves, uses and frees them. */
 void curves_hook_json(const struct comparison *c, json_t *root);
 void curves_hook_md(const struct comparison *c, struct sbuf *md);
 void curves_hook_print(const struct comparison *c, FILE *out);
-void curves_hook_graphs(const struct comparison *c, struct gp_ctx *gp);
-void curves_hook_plot(struct gp_ctx *gp, const struct report *r);
 
 #endif

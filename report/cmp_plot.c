@@ -833,12 +833,28 @@ out:
 	sbuf_free(&body);
 }
 
-void gp_curve_graphs(struct gp_ctx *gp, const struct curves *cs, int section)
+static void curve_graphs(struct gp_ctx *gp, const struct curves *cs)
 {
 	if (!gp->available || !cs)
 		return;
 	for (size_t i = 0; i < cs->n; i++)
 		for (size_t j = 0; j < cs->c[i].nm; j++)
 			if (cs->c[i].m[j].shown)
-				curve_graph(gp, cs, i, j, section);
+				curve_graph(gp, cs, i, j, GP_SECTION_CURVES);
+}
+
+void gp_curve_graphs_comparison(struct gp_ctx *gp, const struct comparison *c)
+{
+	struct curves *cs = curves_of_comparison(c);
+
+	curve_graphs(gp, cs);
+	curves_free(cs);
+}
+
+void gp_curve_graphs_report(struct gp_ctx *gp, const struct report *r)
+{
+	struct curves *cs = curves_build(&r, 1);
+
+	curve_graphs(gp, cs);
+	curves_free(cs);
 }

@@ -47,5 +47,8 @@ void gp_workload_graphs(struct gp_ctx *gp, int section, const char *stem,
 void gp_change_graphs(struct gp_ctx *gp, const struct comparison *c);
 void gp_spread_graph(struct gp_ctx *gp, int section, const char *stem,
 		     const struct plot_side *s);
+/* Cost curves of the sweeps (cmp_curve.h), log-log, one line per report. */
+void gp_curve_graphs_comparison(struct gp_ctx *gp, const struct comparison *c);
+void gp_curve_graphs_report(struct gp_ctx *gp, const struct report *r);
 
 #endif

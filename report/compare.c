@@ -304,7 +304,7 @@ static void make_graphs(const struct comparison *c, struct gp_ctx *gp)
 		free(safe);
 	}
 	gp_change_graphs(gp, c);
-	curves_hook_graphs(c, gp);
+	gp_curve_graphs_comparison(gp, c);
 	free(sides);
 }
 

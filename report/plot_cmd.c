@@ -76,7 +76,7 @@ static void plot_workloads(struct gp_ctx *gp, const struct report *r)
 		}
 		free(safe);
 	}
-	curves_hook_plot(gp, r);
+	gp_curve_graphs_report(gp, r);
 }
 
 static int run_plot(const char *file, const char *outdir, int verbose, char *err,

@@ -2,40 +2,22 @@
 /*
  * Machine fingerprints: `rmapbench run` writes machine.fingerprint into
  * every report, `rmapbench compare` groups its inputs by it (and computes
- * one from the fields for reports written before it existed), `rmapbench
- * fingerprint` prints this machine's, which run.sh hands to its guests.
+ * one from the fields for reports written before it existed, with the same
+ * fingerprint_of(): the one rule both sides of the report share, which is why
+ * report/ may include this header). `rmapbench fingerprint`
+ * (fingerprint_cmd.c) prints this machine's, which run.sh hands to its guests.
  */
-#include <getopt.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fingerprint.h"
-#include "run_json.h"
 #include "sysinfo.h"
 
 #define FP_DOMAIN "rmapbench-machine-fingerprint 1"
 #define FP_CMDLINE_KEY "rmapbench.host_fingerprint="
 #define FP_ENV "RMAPBENCH_HOST_FINGERPRINT"
 #define FP_ID_ENV "RMAPBENCH_MACHINE_ID"
-
-static void sha256_hex(const char *s, char hex[SYSINFO_SHA256_HEX])
-{
-#ifdef SYSINFO_SHA256_LEN
-	/* the hand-written SHA-256 of bench/sysinfo.c */
-	struct sysinfo_sha256 c;
-	uint8_t d[SYSINFO_SHA256_LEN];
-
-	sysinfo_sha256_init(&c);
-	sysinfo_sha256_update(&c, s, strlen(s));
-	sysinfo_sha256_final(&c, d);
-	sysinfo_sha256_hex(d, hex);
-#else
-	/* sysinfo's one-call SHA-256 (nettle) */
-	sysinfo_sha256_hex(s, strlen(s), hex);
-#endif
-}
 
 long long fingerprint_memory_mib(long long kib)
 {
@@ -81,7 +63,7 @@ void fingerprint_of(json_t *machine, const char *id, char out[FP_LEN])
 		snprintf(out, FP_LEN, "%0*d", FP_DIGITS, 0);
 		return;
 	}
-	sha256_hex(text, hex);
+	sysinfo_sha256_hex(text, strlen(text), hex);
 	free(text);
 	snprintf(out, FP_LEN, "%.*s", FP_DIGITS, hex);
 }
@@ -159,66 +141,4 @@ void fingerprint_add(json_t *machine)
 		json_object_set_new(machine, "host_fingerprint", json_string(h));
 	fingerprint_of(machine, id, fp);
 	json_object_set_new(machine, "fingerprint", json_string(fp));
-}
-
-/* ---- rmapbench fingerprint ---------------------------------------------- */
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: rmapbench fingerprint [--json]\n"
-		"  --json      the machine object of a report written here (with its fingerprint)\n"
-		"  -h, --help  this text\n"
-		"Prints this machine's fingerprint: what `rmapbench run` writes as\n"
-		"machine.fingerprint and `rmapbench compare` groups reports by (timed metrics\n"
-		"are judged only between reports of one machine). run.sh hands it to its\n"
-		"guests (rmapbench.host_fingerprint= on their kernel command line).\n"
-		"examples:\n"
-		"  rmapbench fingerprint\n"
-		"  rmapbench fingerprint --json\n"
-		"exit status: 0, 2 bad option\n");
-}
-
-int cmd_fingerprint(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	json_t *header, *machine;
-	bool json = false;
-	int opt;
-
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return 0;
-		default:
-			fprintf(stderr, "rmapbench fingerprint: bad option %s (see rmapbench fingerprint -h)\n",
-				argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "rmapbench fingerprint: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
-	header = run_json_header("rmapbench-report");
-	machine = json_object_get(header, "machine");
-	if (!machine || !json_is_string(json_object_get(machine, "fingerprint"))) {
-		fprintf(stderr, "rmapbench fingerprint: cannot describe this machine\n");
-		json_decref(header);
-		return 2;
-	}
-	if (json) {
-		json_dumpf(machine, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-	} else {
-		printf("%s\n", json_string_value(json_object_get(machine, "fingerprint")));
-	}
-	json_decref(header);
-	return 0;
 }

@@ -37,7 +37,4 @@ bool fingerprint_valid(const char *s);
  */
 void fingerprint_add(json_t *machine);
 
-/* fingerprint [--json]: the command, this machine's fingerprint; 0 or 2. */
-int cmd_fingerprint(int argc, char **argv);
-
 #endif
