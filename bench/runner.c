@@ -19,6 +19,7 @@
 #include "collector.h"
 #include "config.h"
 #include "guard.h"
+#include "kmod.h"
 #include "probe.h"
 #include "procfs.h"
 #include "rounds.h"
@@ -340,6 +341,8 @@ static json_t *run_workload(struct runner *r, struct wl_setting *ws, bool *faile
 			json_array_append_new(h, json_string(*n));
 		json_object_set_new(w, "headline", h);
 	}
+	if (ws->info->uses_zram)
+		kmod_zram_prepare();
 	if (ws->info->supported && !ws->info->supported(reason, sizeof(reason))) {
 		json_object_set_new(w, "status", json_string("unavailable"));
 		json_object_set_new(w, "reason", json_sprintf("unavailable: %s", reason));
@@ -528,6 +531,7 @@ int cmd_run(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	close_collectors(&r);
 	slabacct_close(r.sa);
+	kmod_restore();
 
 	if (interrupted) {
 		err("interrupted by signal %d: no report written", (int)interrupted);

@@ -350,6 +350,7 @@ static void ksm_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 const struct workload_info ksm_info = {
 	.name = "ksm",
 	.headline = (const char *const []){ "op.refault", "op.compact", NULL },
+	.uses_zram = true,
 	.summary = "identical pages of a process tree merged by KSM, then reclaimed or "
 		   "compacted: rmap_walk_ksm over the KSM pages' mappings",
 	.params = ksm_params,

@@ -283,6 +283,7 @@ static void reclaim_estimate(struct wl_ctx *ctx, struct wl_estimate *e)
 const struct workload_info reclaim_info = {
 	.name = "reclaim",
 	.headline = (const char *const []){ "reclaim.ns", "refault.ns", NULL },
+	.uses_zram = true,
 	.summary = "pages shared by a process tree swapped out by memory-cgroup reclaim "
 		   "(zram swap), then refaulted: reclaim throughput, refault cost, rmap walks",
 	.params = reclaim_params,

@@ -65,6 +65,11 @@ struct workload_info {
 	 * to the report as the workload's "headline".
 	 */
 	const char *const *headline;
+	/*
+	 * May make zram swap (wl_swap_create): the runner loads a modular
+	 * zram before its first repetition, outside the tracked tree.
+	 */
+	bool uses_zram;
 };
 
 struct slab_snapshot {
