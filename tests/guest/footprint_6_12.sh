@@ -11,10 +11,7 @@
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname -- "$0")/lib.sh"
-need_root
-need_tools
-need_static
-fetch_debian debian:6.12
+need_suite_guest debian:6.12
 
 run_sh "$T_DIR/run.log" --kernel debian:6.12 --accel tcg --config "$ROOT/configs/footprint.conf" \
 	--reps 2 --out "$T_DIR/results" --timeout "${T_TIMEOUT:-400}"

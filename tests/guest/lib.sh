@@ -58,6 +58,16 @@ fetch_debian() {
 	[ -n "$K_RELEASE" ] || fail "$K_DIR/.complete: no release"
 }
 
+# need_suite_guest SPEC: what a test that boots Debian kernel SPEC with the
+# static suite inside needs (root, the tools, build/static/rmapbench, the
+# kernel package); skips when one is missing.
+need_suite_guest() {
+	need_root
+	need_tools
+	need_static
+	fetch_debian "$1"
+}
+
 # run_sh LOG ARGS...: runs ./run.sh ARGS, output to LOG; sets RC and REPORT
 # (the path of the last "report: PATH" line, or empty).
 run_sh() {

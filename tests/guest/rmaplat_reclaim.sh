@@ -14,10 +14,7 @@
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname -- "$0")/lib.sh"
-need_root
-need_tools
-need_static
-fetch_debian debian:6.12
+need_suite_guest debian:6.12
 
 # Python: hist_ok(name, metric) and hists_ok(workload), for report_check.
 HIST_PY="

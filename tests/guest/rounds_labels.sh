@@ -10,10 +10,7 @@
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname -- "$0")/lib.sh"
-need_root
-need_tools
-need_static
-fetch_debian debian:6.12
+need_suite_guest debian:6.12
 ARG=rmapbench.test=rounds
 run_sh "$T_DIR/run.log" --kernel a=debian:6.12 --kernel b=debian:6.12 --rounds 2 \
 	--append "$ARG" --accel tcg --config "$ROOT/configs/quick.conf" --out "$T_DIR/results" \

@@ -11,10 +11,7 @@
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname -- "$0")/lib.sh"
-need_root
-need_tools
-need_static
-fetch_debian debian:6.12
+need_suite_guest debian:6.12
 
 guest_quick debian:6.12 "$T_DIR/sweep.log" --sweep reclaim.fanout=1,3,7 --set reclaim.depth=1 \
 	--set reclaim.pages=256 --set reclaim.cow_pct=0 --set reclaim.pageout=0
