@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "calibrate.h"
-#include "cmp.h"
+#include "report.h"
 #include "noise.h"
 #include "util.h"
 #include "workload.h"

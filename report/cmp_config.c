@@ -27,7 +27,7 @@
 
 #include <ini.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "util.h"
 
 #define DEFAULT_GATE "timed:*, exact:slab.*"

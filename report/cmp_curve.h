@@ -8,7 +8,7 @@
 #ifndef RMAPBENCH_CMP_CURVE_H
 #define RMAPBENCH_CMP_CURVE_H
 
-#include "cmp.h"
+#include "report.h"
 
 struct comparison;
 
@@ -68,7 +68,7 @@ const char *curve_change(const struct curve_metric *m, size_t i, bool *judged);
 json_t *curves_json(const struct curves *cs);
 void curves_print(const struct curves *cs, FILE *out, int verbose);
 void curves_md(const struct curves *cs, struct sbuf *md);
-/* report/cmp_plot.c: one log-log graph per shown metric, one line per report */
+/* report/plot.c: one log-log graph per shown metric, one line per report */
 
 /* The hooks of compare.c and plot_cmd.c: each builds the curves, uses and frees them. */
 void curves_hook_json(const struct comparison *c, json_t *root);

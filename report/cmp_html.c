@@ -11,7 +11,7 @@
 #include "cmp_html.h"
 #include "cmp_model.h"
 #include "cmp_output.h"
-#include "cmp_plot.h"
+#include "plot.h"
 
 static const char css[] =
 	"body{font-family:sans-serif;margin:1.5em;max-width:1300px;color:#222}"

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "cmp.h"
+#include "report.h"
 
 struct comparison;
 struct gp_ctx;

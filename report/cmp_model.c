@@ -9,7 +9,7 @@
  * effect), only with >= 2 rounds per side and between like environments
  * unless --force. The notes every output states (why timed metrics were
  * not judged, what the runs can see) are made here too, so the writers
- * (cmp_json.c, cmp_output.c, cmp_html.c, cmp_plot.c) only format them.
+ * (cmp_json.c, cmp_output.c, cmp_html.c, plot.c) only format them.
  * See docs/compare.md.
  */
 #include <math.h>

@@ -2,7 +2,7 @@
 /*
  * The comparison model (cmp_model.c): each test report judged against
  * the base, metric by metric, and the notes every output states. The
- * writers (cmp_json.h, cmp_output.h, cmp_plot.h, cmp_html.h) read it; it
+ * writers (cmp_json.h, cmp_output.h, plot.h, cmp_html.h) read it; it
  * includes none of them.
  */
 #ifndef RMAPBENCH_CMP_MODEL_H
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "cmp.h"
+#include "report.h"
 
 enum verdict {
 	VD_UNCHANGED,

@@ -5,7 +5,7 @@
  * The command: options, loading the reports (and --config, --noise),
  * grouping them by machine; then the model (cmp_model.c) judges each test
  * and the writers make comparison.json (cmp_json.c), summary.md and the
- * table (cmp_output.c), the graphs (cmp_plot.c) and index.html
+ * table (cmp_output.c), the graphs (plot.c) and index.html
  * (cmp_html.c). See docs/compare.md.
  */
 #include <getopt.h>
@@ -20,7 +20,7 @@
 #include "cmp_json.h"
 #include "cmp_model.h"
 #include "cmp_output.h"
-#include "cmp_plot.h"
+#include "plot.h"
 #include "compare.h"
 #include "noise.h"
 

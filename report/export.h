@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "cmp.h"	/* struct sbuf */
+#include "report.h"	/* struct sbuf */
 
 /* export REPORT.json --format F [--comparison C] [--origin O] [-o FILE]: 0 or 2 */
 int cmd_export(int argc, char **argv);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "noise.h"
 #include "workload.h"
 
@@ -25,7 +25,7 @@ static int noise_bad(const char *path, char *err, size_t errlen, const char *wha
 }
 
 /*
- * "regions=8 depth=4": a report's params_str (cmp_report.c: keys joined with
+ * "regions=8 depth=4": a report's params_str (report_load.c: keys joined with
  * their compact JSON values) back into an object, so a lookup can use the
  * registry's parameter rule instead of comparing text.
  */

@@ -13,7 +13,7 @@
 
 #include "cmp_curve.h"
 #include "cmp_html.h"
-#include "cmp_plot.h"
+#include "plot.h"
 #include "plot_cmd.h"
 
 #define PROG "rmapbench plot"

@@ -7,7 +7,7 @@
  */
 #include <math.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "fuzz_common.h"
 
 static const struct {

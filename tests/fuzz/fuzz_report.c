@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer: report files given to `rmapbench compare` (report/cmp_report.c
+ * libFuzzer: report files given to `rmapbench compare` (report/report_load.c
  * report_load() and everything after it). The input is one report, or a
  * base and a test report separated by a line "#--- test". The harness runs
  * cmd_compare() in-process, as `rmapbench compare BASE TEST --out DIR
@@ -16,7 +16,7 @@
 #include <limits.h>
 #include <math.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "compare.h"
 #include "fuzz_common.h"
 #include "workload.h"

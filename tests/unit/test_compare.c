@@ -21,7 +21,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "compare.h"
 #include "fingerprint.h"
 #include "workload.h"

@@ -27,7 +27,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "lhist.h"
 #include "wlctx.h"
 

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gnuplot graphs (cmp_plot.c) of a single report or of a comparison.
+ * gnuplot graphs (plot.c) of a single report or of a comparison.
  */
-#ifndef RMAPBENCH_CMP_PLOT_H
-#define RMAPBENCH_CMP_PLOT_H
+#ifndef RMAPBENCH_PLOT_H
+#define RMAPBENCH_PLOT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cmp.h"
+#include "report.h"
 
 struct comparison;
 

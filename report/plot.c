@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cmp_model.h"
-#include "cmp_plot.h"
+#include "plot.h"
 #include "cmp_curve.h"
 #include "slabacct_shared.h"
 

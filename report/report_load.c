@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "workload.h"
 
 struct vctx {

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmp.h"
+#include "report.h"
 #include "util.h"
 
 static void sbuf_reserve(struct sbuf *b, size_t more)

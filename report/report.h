@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internals shared by the files of report/: text buffers and file helpers
- * (cmp_util.c), the loaded report (cmp_report.c) and the [compare]
+ * (report_util.c), the loaded report (report_load.c) and the [compare]
  * configuration (cmp_config.c). The comparison model is cmp_model.h, its
- * writers cmp_json.h, cmp_output.h, cmp_plot.h and cmp_html.h.
+ * writers cmp_json.h, cmp_output.h, plot.h and cmp_html.h.
  */
-#ifndef RMAPBENCH_CMP_H
-#define RMAPBENCH_CMP_H
+#ifndef RMAPBENCH_REPORT_H
+#define RMAPBENCH_REPORT_H
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -29,7 +29,7 @@
 #define RMAPBENCH_VERSION "unknown"
 #endif
 
-/* ---- cmp_util.c ---------------------------------------------------- */
+/* ---- report_util.c ---------------------------------------------------- */
 
 struct sbuf {
 	char *s;
@@ -59,7 +59,7 @@ const char *fmt_pct(char *buf, size_t len, double v);
 bool str_eq_null(const char *a, const char *b);
 json_t *json_num(double v);	/* integer when integral, null when not finite */
 
-/* ---- cmp_report.c: a validated report.json ---------------------------- */
+/* ---- report_load.c: a validated report.json ---------------------------- */
 
 enum metric_kind { MK_EXACT, MK_TIMED };
 enum metric_better { MB_LOWER, MB_HIGHER, MB_NONE };
