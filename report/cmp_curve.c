@@ -3,17 +3,21 @@
  * Cost curves (cmp_curve.h): a sweep's points per metric and report, the
  * growth exponent of each (gsl_fit_linear on log-log), and how a test's
  * exponent differs from the base's. Exact metrics: a change beyond
- * CURVE_EXACT_DELTA is a change of the curve. Timed metrics: shown, never
- * judged here (each point is judged as an ordinary workload by compare).
+ * CURVE_EXACT_DELTA is a change of the curve. Timed metrics: one exponent per
+ * round, Welch's test on them, Holm over a test's timed exponents (the rounds
+ * are the independent units, as for every timed verdict). Neither gates:
+ * each point is judged as an ordinary workload by compare.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "cmp_curve.h"
 #include "cmp_model.h"
+#include "stats.h"
 
 int curve_fit_loglog(const double *x, const double *y, size_t n, struct curve_fit *f)
 {
@@ -135,6 +139,87 @@ static int collect_metrics(struct curves *cs, struct curve *cv)
 	return 0;
 }
 
+static bool cv_kind_timed(const struct report *r, const struct curve *cv, const char *metric)
+{
+	for (size_t i = 0; i < r->nwl; i++) {
+		const struct metric_samples *m;
+
+		if (same_sweep(&r->wl[i], cv->workload, cv->param) &&
+		    (m = workload_metric(&r->wl[i], metric)))
+			return m->kind == MK_TIMED;
+	}
+	return false;
+}
+
+/* Median of @m's values of round @round; NaN: none. */
+static double round_median(const struct metric_samples *m, int round)
+{
+	double *v, med = NAN;
+	struct rstat_summary s;
+	size_t k = 0;
+
+	if (!m || !m->n || !(v = calloc(m->n, sizeof(*v))))
+		return NAN;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->round[i] == round)
+			v[k++] = m->values[i];
+	if (k && !rstat_summarize(v, k, &s))
+		med = s.median;
+	free(v);
+	return med;
+}
+
+/*
+ * The exponent of each round: the fit over that round's point medians, so
+ * a drift of the whole round (the machine slower for a while) moves every
+ * point alike and cancels out of the slope.
+ */
+static int round_exponents(const struct report *r, const struct curve *cv,
+			   struct curve_line *l, const char *metric)
+{
+	size_t n = 0, rounds = 0;
+	double *x, *y;
+
+	for (size_t i = 0; i < r->nwl; i++) {
+		const struct metric_samples *m;
+
+		if (!same_sweep(&r->wl[i], cv->workload, cv->param))
+			continue;
+		n++;
+		if (!(m = workload_metric(&r->wl[i], metric)))
+			continue;
+		for (size_t j = 0; j < m->n; j++)
+			if (m->round[j] > 0 && (size_t)m->round[j] > rounds)
+				rounds = m->round[j];
+	}
+	l->nrounds = rounds;
+	x = calloc(n + 1, sizeof(*x));
+	y = calloc(n + 1, sizeof(*y));
+	l->rexp = calloc(rounds + 1, sizeof(*l->rexp));
+	if (!x || !y || !l->rexp) {
+		free(x);
+		free(y);
+		return -1;
+	}
+	for (size_t rd = 1; rd <= rounds; rd++) {
+		struct curve_fit f;
+		size_t k = 0;
+
+		for (size_t i = 0; i < r->nwl; i++) {
+			if (!same_sweep(&r->wl[i], cv->workload, cv->param))
+				continue;
+			x[k] = r->wl[i].sweep_value;
+			y[k++] = round_median(workload_metric(&r->wl[i], metric), (int)rd);
+		}
+		/* a round must have every point the pooled fit used */
+		if (!curve_fit_loglog(x, y, k, &f) && f.used == l->fit.used)
+			l->rexp[l->nrexp++] = f.exponent;
+	}
+	free(x);
+	free(y);
+	return 0;
+}
+
 static int fill_line(const struct report *r, const struct curve *cv, struct curve_line *l,
 		     const char *metric)
 {
@@ -168,7 +253,7 @@ static int fill_line(const struct report *r, const struct curve *cv, struct curv
 		l->y[k] = y;
 	}
 	curve_fit_loglog(l->x, l->y, l->n, &l->fit);
-	return 0;
+	return cv_kind_timed(r, cv, metric) ? round_exponents(r, cv, l, metric) : 0;
 }
 
 static int curve_add(struct curves *cs, const struct workload_data *w)
@@ -211,6 +296,7 @@ void curves_free(struct curves *cs)
 			for (size_t s = 0; s < cs->nr; s++) {
 				free(cs->c[i].m[j].line[s].x);
 				free(cs->c[i].m[j].line[s].y);
+				free(cs->c[i].m[j].line[s].rexp);
 			}
 			free(cs->c[i].m[j].line);
 		}
@@ -221,7 +307,78 @@ void curves_free(struct curves *cs)
 	free(cs);
 }
 
-struct curves *curves_build(const struct report *const *r, size_t nr)
+static bool same_points(const struct curve_line *a, const struct curve_line *b);
+
+/* Welch's test of test line @t's round exponents against the base's @b. */
+static void test_timed(const struct curve_line *b, struct curve_line *t)
+{
+	double tt, df;
+
+	t->tested = false;
+	t->p = t->p_adj = NAN;
+	t->rdelta = NAN;
+	if (!b->fit.ok || !t->fit.ok || !same_points(b, t)) {
+		t->why = "not the same points, or no fit";
+		return;
+	}
+	if (b->nrexp < 2 || t->nrexp < 2) {
+		t->why = "fewer than 2 rounds a side with every point";
+		return;
+	}
+	if (rstat_welch(b->rexp, b->nrexp, t->rexp, t->nrexp, &tt, &df, &t->p))
+		return;
+	t->rdelta = gsl_stats_mean(t->rexp, 1, t->nrexp) - gsl_stats_mean(b->rexp, 1, b->nrexp);
+	t->tested = true;
+}
+
+/*
+ * Holm over every timed exponent tested against the base in test report @s;
+ * @refused: why its timed metrics are not judged against the base (another
+ * machine), NULL: they are.
+ */
+static int judge_timed(struct curves *cs, size_t s, const char *refused)
+{
+	size_t n = 0, k = 0;
+	double *p, *adj;
+
+	for (size_t i = 0; i < cs->n; i++)
+		for (size_t j = 0; j < cs->c[i].nm; j++) {
+			struct curve_metric *m = &cs->c[i].m[j];
+
+			if (m->kind != MK_TIMED)
+				continue;
+			test_timed(&m->line[0], &m->line[s]);
+			if (refused && m->line[s].tested) {
+				m->line[s].tested = false;
+				m->line[s].why = refused;
+			}
+			n += m->line[s].tested;
+		}
+	p = calloc(n + 1, sizeof(*p));
+	adj = calloc(n + 1, sizeof(*adj));
+	if (!p || !adj) {
+		free(p);
+		free(adj);
+		return -1;
+	}
+	for (size_t i = 0; i < cs->n; i++)
+		for (size_t j = 0; j < cs->c[i].nm; j++)
+			if (cs->c[i].m[j].kind == MK_TIMED && cs->c[i].m[j].line[s].tested)
+				p[k++] = cs->c[i].m[j].line[s].p;
+	if (n)
+		rstat_holm_adjust(p, n, adj);
+	k = 0;
+	for (size_t i = 0; i < cs->n; i++)
+		for (size_t j = 0; j < cs->c[i].nm; j++)
+			if (cs->c[i].m[j].kind == MK_TIMED && cs->c[i].m[j].line[s].tested)
+				cs->c[i].m[j].line[s].p_adj = adj[k++];
+	free(p);
+	free(adj);
+	return 0;
+}
+
+static struct curves *curves_make(const struct report *const *r, size_t nr,
+				  const char *const *refused)
 {
 	struct curves *cs = calloc(1, sizeof(*cs));
 
@@ -232,24 +389,40 @@ struct curves *curves_build(const struct report *const *r, size_t nr)
 	for (size_t i = 0; i < r[0]->nwl; i++)
 		if (r[0]->wl[i].sweep_wl && curve_add(cs, &r[0]->wl[i]))
 			goto fail;
+	for (size_t s = 1; s < nr; s++)
+		if (judge_timed(cs, s, refused ? refused[s] : NULL))
+			goto fail;
 	return cs;
 fail:
 	curves_free(cs);
 	return NULL;
 }
 
+struct curves *curves_build(const struct report *const *r, size_t nr)
+{
+	return curves_make(r, nr, NULL);
+}
+
 struct curves *curves_of_comparison(const struct comparison *c)
 {
 	const struct report **r = calloc(c->ntests + 1, sizeof(*r));
-	struct curves *cs;
+	const char **refused = calloc(c->ntests + 1, sizeof(*refused));
+	struct curves *cs = NULL;
 
-	if (!r)
-		return NULL;
+	if (!r || !refused)
+		goto out;
 	r[0] = c->base;
-	for (size_t i = 0; i < c->ntests; i++)
+	for (size_t i = 0; i < c->ntests; i++) {
 		r[i + 1] = c->tests[i].test;
-	cs = curves_build(r, c->ntests + 1);
+		/* timed exponents only against the base, as the base's own machine's */
+		if (c->tests[i].tbase != c->base)
+			refused[i + 1] = "timed metrics of this report are not judged against the base "
+					 "(another machine, or refused: see the comparison)";
+	}
+	cs = curves_make(r, c->ntests + 1, refused);
+out:
 	free(r);
+	free(refused);
 	return cs;
 }
 
@@ -269,6 +442,14 @@ const char *curve_change(const struct curve_metric *m, size_t i, bool *judged)
 	double d;
 
 	*judged = false;
+	if (m->kind == MK_TIMED) {
+		if (!t->tested)
+			return NULL;
+		*judged = true;
+		if (!(t->p_adj < CURVE_TIMED_ALPHA) || !(fabs(t->rdelta) > CURVE_TIMED_DELTA))
+			return NULL;
+		return t->rdelta > 0 ? "steeper" : "flatter";
+	}
 	if (!b->fit.ok || !t->fit.ok || !same_points(b, t))
 		return NULL;
 	d = t->fit.exponent - b->fit.exponent;
@@ -298,6 +479,14 @@ static json_t *line_json(const struct curve_line *l)
 
 	if (!l->fit.ok)
 		json_object_set_new(o, "reason", json_string(l->fit.why));
+	if (l->rexp) {
+		json_t *re = json_array();
+
+		for (size_t i = 0; i < l->nrexp; i++)
+			json_array_append_new(re, json_real(l->rexp[i]));
+		json_object_set_new(o, "round_exponents", re);
+		json_object_set_new(o, "rounds", json_integer((json_int_t)l->nrounds));
+	}
 	return o;
 }
 
@@ -313,9 +502,18 @@ static json_t *metric_json(const struct curves *cs, const struct curve_metric *m
 		const char *ch = curve_change(m, s, &judged);
 		double d = b->fit.ok && t->fit.ok ? t->fit.exponent - b->fit.exponent : NAN;
 
-		json_array_append_new(changes, json_pack("{s:s, s:o, s:b, s:s}", "test", t->label,
+		json_t *o = json_pack("{s:s, s:o, s:b, s:s}", "test", t->label,
 				      "delta", json_real_or_null(d), "judged", judged, "verdict",
-				      !judged ? "not judged" : ch ? ch : "unchanged"));
+				      !judged ? "not judged" : ch ? ch : "unchanged");
+
+		if (m->kind == MK_TIMED) {
+			json_object_set_new(o, "round_delta", json_real_or_null(t->rdelta));
+			json_object_set_new(o, "p", json_real_or_null(t->tested ? t->p : NAN));
+			json_object_set_new(o, "p_adj", json_real_or_null(t->tested ? t->p_adj : NAN));
+			if (!t->tested && t->why)
+				json_object_set_new(o, "reason", json_string(t->why));
+		}
+		json_array_append_new(changes, o);
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "name", m->name,
 			 "kind", kind_name(m->kind), "better", better_name(m->better),
@@ -338,6 +536,8 @@ json_t *curves_json(const struct curves *cs)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:f, s:o}", "workload",
 				      cs->c[i].workload, "param", cs->c[i].param,
 				      "exact_delta", CURVE_EXACT_DELTA, "metrics", ms));
+		json_object_set_new(json_array_get(a, i), "timed_delta", json_real(CURVE_TIMED_DELTA));
+		json_object_set_new(json_array_get(a, i), "timed_alpha", json_real(CURVE_TIMED_ALPHA));
 	}
 	return a;
 }
@@ -377,7 +577,9 @@ void curves_print(const struct curves *cs, FILE *out, int verbose)
 	if (!cs || !cs->n)
 		return;
 	fprintf(out, "\ncurves: growth exponent = least-squares slope of log(metric) over log(parameter); "
-		"exact: a change beyond %.2f is flagged; timed: shown, not judged\n", CURVE_EXACT_DELTA);
+		"exact: a change beyond %.2f is flagged; timed: fitted per round, flagged when "
+		"Welch's test on the round exponents (Holm) gives p < %.2f and they differ by more "
+		"than %.2f; never gating\n", CURVE_EXACT_DELTA, CURVE_TIMED_ALPHA, CURVE_TIMED_DELTA);
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct curve *cv = &cs->c[i];
 
@@ -413,8 +615,12 @@ void curves_md(const struct curves *cs, struct sbuf *md)
 		return;
 	sbuf_printf(md, "\n## Cost curves\n\nGrowth exponent: least-squares slope of log(metric) "
 		    "over log(parameter), over the points with both above 0. Exact metrics: a "
-		    "change beyond %.2f is flagged; timed: shown, not judged (each point is "
-		    "compared as a workload above).\n", CURVE_EXACT_DELTA);
+		    "change beyond %.2f is flagged. Timed metrics: an exponent per round (its "
+		    "point medians), flagged when Welch's test on the round exponents (Holm over "
+		    "the test's timed exponents) gives p < %.2f and they differ by more than "
+		    "%.2f; with fewer than 2 rounds a side, not judged. A changed curve does not "
+		    "gate: each point is compared as a workload above.\n", CURVE_EXACT_DELTA,
+		    CURVE_TIMED_ALPHA, CURVE_TIMED_DELTA);
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct curve *cv = &cs->c[i];
 

@@ -14,6 +14,15 @@ struct comparison;
 
 /* An exponent change of an exact metric beyond this is a change of the curve. */
 #define CURVE_EXACT_DELTA	0.05
+/*
+ * A timed metric's exponent is fitted per round (each round's point medians);
+ * a test's round exponents differ from the base's when Welch's test, Holm-
+ * adjusted over the timed exponents of that test, gives p below
+ * CURVE_TIMED_ALPHA and the mean round exponents differ by more than
+ * CURVE_TIMED_DELTA. Needs 2 rounds a side.
+ */
+#define CURVE_TIMED_DELTA	0.10
+#define CURVE_TIMED_ALPHA	0.05
 
 /* Least-squares fit of log y = c + e·log x over the points with x, y > 0. */
 struct curve_fit {
@@ -33,6 +42,14 @@ struct curve_line {
 	size_t n;
 	size_t npoints;		/* points of this sweep in the report (x present) */
 	struct curve_fit fit;
+	double *rexp;		/* timed: the exponent of each round's points (fitted rounds) */
+	size_t nrexp;
+	size_t nrounds;		/* timed: rounds the report has at these points */
+	/* test lines of timed metrics: the test against the base's round exponents */
+	bool tested;
+	double rdelta;		/* mean round exponent, test minus base */
+	double p, p_adj;	/* Welch's two-sided p, Holm-adjusted */
+	const char *why;	/* not tested: why */
 };
 
 struct curve_metric {
@@ -62,7 +79,11 @@ struct curves {
 struct curves *curves_build(const struct report *const *r, size_t nr);
 struct curves *curves_of_comparison(const struct comparison *c);
 void curves_free(struct curves *cs);
-/* "changed" / "steeper" ...: how test line @i (>= 1) differs from the base's; NULL: no change */
+/*
+ * "steeper" / "flatter": how test line @i (>= 1) differs from the base's;
+ * NULL: no change, or not judged (*judged false; line[i].why says why for
+ * timed metrics).
+ */
 const char *curve_change(const struct curve_metric *m, size_t i, bool *judged);
 /* comparison.json "curves" (NULL when there is no sweep) */
 json_t *curves_json(const struct curves *cs);

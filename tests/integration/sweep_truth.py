@@ -84,7 +84,8 @@ def pair(extra):
 def compare_curves(base, test, outdir, want_rc=0):
     p = subprocess.run([RMB, "compare", base, test, "--out", outdir, "--json"],
                        stdout=subprocess.PIPE, text=True)
-    check(p.returncode == want_rc, f"compare {base} {test}: exit {p.returncode}, expected {want_rc}")
+    ok = p.returncode in want_rc if isinstance(want_rc, tuple) else p.returncode == want_rc
+    check(ok, f"compare {base} {test}: exit {p.returncode}, expected {want_rc}")
     return json.loads(p.stdout) if p.stdout else {}
 
 
@@ -190,6 +191,79 @@ if m:
     check(abs(got - fit(procs, allocs)) < 1e-9 and 0.7 < got <= 1.0,
           f"fork-tree: exponent {got}")
     print(f"fork-tree: anon_vma {allocs} = {allocs[0]} + {step:g} per process; exponent {got:.4f}")
+
+# --- timed exponents: one per round, judged from the rounds ---------------------
+# A real 3-round sweep (2 reps a round). Its headline fork.mean_ns is replaced by
+# a known curve, 1000 * depth^E with a deterministic jitter of about 5% per
+# repetition (so round exponents spread by a few hundredths, independent of how
+# loaded the machine is): E = 0.5 against itself is unchanged, against E = 1.0
+# steeper, against 0.48 unchanged (below the 0.10 minimum); the other timed
+# metrics stay real: judged when they have 2 or more round exponents (a round
+# with a 0 at some point has none), never flatter.
+ra = os.path.join(TMP, "rounds.json")
+subprocess.run([RMB, "run", "--sweep", "fork-chain.depth=1..16x2", "--reps", "2", "--rounds", "3",
+                "--interval", "0", "--json", ra], check=True)
+
+
+def known_curve(e, label):
+    r = json.load(open(ra))
+    for w in r["workloads"]:
+        x = w["sweep"]["value"]
+        for rep in w["reps"]:
+            mm = rep.get("metrics", {}).get("fork.mean_ns")
+            if mm and isinstance(mm.get("value"), (int, float)):
+                k = 7 * rep.get("round", 1) + 3 * x + 11 * rep.get("rep", 1) + 100 * e
+                mm["value"] = 1000 * x ** e * math.exp(0.05 * math.sin(k))
+    r["label"] = label
+    path = os.path.join(TMP, label + ".json")
+    json.dump(r, open(path, "w"))
+    return path
+
+
+base_p = known_curve(0.5, "e050")
+cmp = compare_curves(base_p, base_p, os.path.join(TMP, "cmp-rr"))
+timed = [m for cv in cmp.get("curves", []) for m in cv["metrics"]
+         if m["kind"] == "timed" and m["kernels"][0]["exponent"] is not None]
+check(len(timed) >= 3, f"rounds: only {len(timed)} timed curve metrics")
+for m in timed:
+    ch = m["changes"][0]
+    if m["name"] == "fork.mean_ns":
+        check(len(m["kernels"][0].get("round_exponents", [])) == 3,
+              f"{m['name']}: round exponents {m['kernels'][0].get('round_exponents')}")
+    if len(m["kernels"][0].get("round_exponents", [])) >= 2:
+        check(ch["judged"] and ch["verdict"] == "unchanged", f"{m['name']} against itself: {ch}")
+    else:
+        check(not ch["judged"] and ch.get("reason"), f"{m['name']}: not judged without a reason: {ch}")
+for e, want in ((1.0, "steeper"), (0.48, "unchanged")):
+    steep_path = known_curve(e, f"e{int(e * 100):03d}")
+    cmp = compare_curves(base_p, steep_path, os.path.join(TMP, f"cmp-{e}"), want_rc=(0, 1))
+    m = curve_metric(cmp, "fork.mean_ns")
+    check(m is not None and m["changes"][0]["verdict"] == want,
+          f"fork.mean_ns depth^0.5 against depth^{e}: {m and m['changes']}, want {want}")
+    if m and want == "steeper":
+        ch = m["changes"][0]
+        check(abs(ch["round_delta"] - 0.5) < 0.05, f"fork.mean_ns round delta {ch['round_delta']}")
+        print(f"timed exponent: fork.mean_ns {m['kernels'][0]['exponent']:.3f} -> "
+              f"{m['kernels'][1]['exponent']:.3f}, steeper (p_adj {ch['p_adj']:.2g})")
+    flat_t = [m["name"] for cv in cmp.get("curves", []) for m in cv["metrics"]
+              if m["kind"] == "timed" and m["changes"][0]["verdict"] == "flatter"]
+    check(not flat_t, f"timed metrics called flatter: {flat_t}")
+
+# another machine (timed metrics refused against the base): not judged either
+other = json.load(open(steep_path))
+other["machine"]["fingerprint"] = "0123456789abcdef"
+other["label"] = "other-machine"
+other_path = os.path.join(TMP, "other.json")
+json.dump(other, open(other_path, "w"))
+cmp = compare_curves(ra, other_path, os.path.join(TMP, "cmp-other"), want_rc=(0, 1))
+m = curve_metric(cmp, "fork.mean_ns")
+check(m is not None and not m["changes"][0]["judged"] and
+      "not judged against the base" in m["changes"][0].get("reason", ""),
+      f"another machine: {m and m['changes']}")
+cmp = compare_curves(p16, p16, os.path.join(TMP, "cmp-one"))
+m = curve_metric(cmp, "fork.mean_ns")
+check(m is not None and not m["changes"][0]["judged"] and
+      "2 rounds" in m["changes"][0].get("reason", ""), f"one round a side: {m and m['changes']}")
 
 # --- plot of one sweep ----------------------------------------------------------
 out = os.path.join(TMP, "plot")
