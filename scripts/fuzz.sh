@@ -117,7 +117,7 @@ for p in "${pids[@]}"; do
 	wait "$p"
 done
 
-crashes=0
+crashes=0 interrupted=0
 printf '%-11s %10s %8s %6s %6s %8s  %s\n' target executions exec/s cov corpus crashes result
 for t in "${targets[@]}"; do
 	log=$out/logs/$t.log
@@ -129,6 +129,10 @@ for t in "${targets[@]}"; do
 	artifact=$(sed -n 's/^artifact_prefix=.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n1)
 	if [ "$rc" -eq 0 ]; then
 		n=0 result=ok
+	elif [ "$rc" -eq 72 ] && grep -q "run interrupted" "$log"; then
+		# libFuzzer's exit code when it was stopped by a signal: not a crash
+		n=0 result="interrupted"
+		interrupted=$((interrupted + 1))
 	else
 		n=1 result="rc $rc: ${artifact:-see $log}"
 		crashes=$((crashes + 1))
@@ -136,13 +140,17 @@ for t in "${targets[@]}"; do
 	printf '%-11s %10s %8s %6s %6s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" \
 		"$corp" "$n" "$result"
 done
-echo "fuzz.sh: ${#targets[@]} target(s), ${secs}s each, $(($(date +%s) - start))s in all, $crashes crash(es); logs in $out/logs/"
+echo "fuzz.sh: ${#targets[@]} target(s), ${secs}s each, $(($(date +%s) - start))s in all, $crashes crash(es), $interrupted interrupted; logs in $out/logs/"
 if [ "$crashes" -gt 0 ]; then
 	for t in "${targets[@]}"; do
-		[ "$(cat "$out/logs/$t.rc")" -eq 0 ] && continue
+		case $(cat "$out/logs/$t.rc") in 0) continue ;; 72) grep -q "run interrupted" "$out/logs/$t.log" && continue ;; esac
 		echo "--- $t:"
 		grep -E -A25 '^==[0-9]+==ERROR|runtime error|invariant failed|deadly signal|ERROR: libFuzzer' \
 			"$out/logs/$t.log" | head -n 40
 	done
 	exit 3
+fi
+if [ "$interrupted" -gt 0 ]; then
+	echo "fuzz.sh: interrupted: the runs above stopped early" >&2
+	exit 130
 fi
