@@ -607,20 +607,77 @@ void curves_print(const struct curves *cs, FILE *out, int verbose)
 	}
 }
 
+/* How exponents are fitted and judged: summary.md and index.html say it alike. */
+static void curves_method(struct sbuf *b)
+{
+	sbuf_printf(b, "Growth exponent: least-squares slope of log(metric) over log(parameter), "
+		    "over the points with both above 0. Exact metrics: a change beyond %.2f is "
+		    "flagged. Timed metrics: an exponent per round (its point medians), flagged "
+		    "when Welch's test on the round exponents (Holm over the test's timed "
+		    "exponents) gives p < %.2f and they differ by more than %.2f; with fewer than 2 "
+		    "rounds a side, not judged. A changed curve does not gate: each point is "
+		    "compared as a workload.", CURVE_EXACT_DELTA, CURVE_TIMED_ALPHA,
+		    CURVE_TIMED_DELTA);
+}
+
+void curves_html(const struct curves *cs, struct sbuf *h)
+{
+	struct sbuf method = { 0 };
+	char b[32], pts[256];
+
+	if (!cs || !cs->n)
+		return;
+	curves_method(&method);
+	sbuf_puts(h, "<p>");
+	sbuf_html(h, method.s);
+	sbuf_puts(h, "</p>\n");
+	sbuf_free(&method);
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct curve *cv = &cs->c[i];
+
+		points_list(&cv->m[0].line[0], pts, sizeof(pts));
+		sbuf_puts(h, "<h3>");
+		sbuf_html(h, cv->workload);
+		sbuf_puts(h, " over ");
+		sbuf_html(h, cv->param);
+		sbuf_printf(h, " (%s)</h3>\n<table><tr><th class=\"l\">metric</th><th class=\"l\">kind</th>",
+			    pts);
+		for (size_t s = 0; s < cs->nr; s++) {
+			sbuf_puts(h, "<th>");
+			sbuf_html(h, cs->r[s]->label);
+			sbuf_puts(h, "</th>");
+		}
+		sbuf_puts(h, "</tr>\n");
+		for (size_t j = 0; j < cv->nm; j++) {
+			const struct curve_metric *m = &cv->m[j];
+
+			if (!m->shown && !any_change(cs, m))
+				continue;
+			sbuf_puts(h, "<tr><td class=\"l\">");
+			sbuf_html(h, m->name);
+			sbuf_printf(h, "</td><td class=\"l\">%s</td>", kind_name(m->kind));
+			for (size_t s = 0; s < cs->nr; s++) {
+				bool judged;
+				const char *ch = s ? curve_change(m, s, &judged) : NULL;
+
+				sbuf_printf(h, "<td>%s%s%s%s</td>", fmt_exp(b, sizeof(b), &m->line[s]),
+					    ch ? " <b>" : "", ch ? ch : "", ch ? "</b>" : "");
+			}
+			sbuf_puts(h, "</tr>\n");
+		}
+		sbuf_puts(h, "</table>\n");
+	}
+}
+
 void curves_md(const struct curves *cs, struct sbuf *md)
 {
 	char b[32], pts[256];
 
 	if (!cs || !cs->n)
 		return;
-	sbuf_printf(md, "\n## Cost curves\n\nGrowth exponent: least-squares slope of log(metric) "
-		    "over log(parameter), over the points with both above 0. Exact metrics: a "
-		    "change beyond %.2f is flagged. Timed metrics: an exponent per round (its "
-		    "point medians), flagged when Welch's test on the round exponents (Holm over "
-		    "the test's timed exponents) gives p < %.2f and they differ by more than "
-		    "%.2f; with fewer than 2 rounds a side, not judged. A changed curve does not "
-		    "gate: each point is compared as a workload above.\n", CURVE_EXACT_DELTA,
-		    CURVE_TIMED_ALPHA, CURVE_TIMED_DELTA);
+	sbuf_puts(md, "\n## Cost curves\n\n");
+	curves_method(md);
+	sbuf_puts(md, "\n");
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct curve *cv = &cs->c[i];
 
@@ -673,6 +730,14 @@ void curves_hook_md(const struct comparison *c, struct sbuf *md)
 	struct curves *cs = curves_of_comparison(c);
 
 	curves_md(cs, md);
+	curves_free(cs);
+}
+
+void curves_hook_html(const struct comparison *c, struct sbuf *h)
+{
+	struct curves *cs = curves_of_comparison(c);
+
+	curves_html(cs, h);
 	curves_free(cs);
 }
 

@@ -89,11 +89,14 @@ const char *curve_change(const struct curve_metric *m, size_t i, bool *judged);
 json_t *curves_json(const struct curves *cs);
 void curves_print(const struct curves *cs, FILE *out, int verbose);
 void curves_md(const struct curves *cs, struct sbuf *md);
+/* index.html: the exponent table of each sweep (the graphs are plot.c's) */
+void curves_html(const struct curves *cs, struct sbuf *h);
 /* report/plot.c: one log-log graph per shown metric, one line per report */
 
 /* The hooks of compare.c and plot_cmd.c: each builds the curves, uses and frees them. */
 void curves_hook_json(const struct comparison *c, json_t *root);
 void curves_hook_md(const struct comparison *c, struct sbuf *md);
 void curves_hook_print(const struct comparison *c, FILE *out);
+void curves_hook_html(const struct comparison *c, struct sbuf *h);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmp_curve.h"
 #include "cmp_html.h"
 #include "cmp_model.h"
 #include "cmp_output.h"
@@ -34,16 +35,31 @@ static void head(struct sbuf *h, const char *title)
 	sbuf_puts(h, "</h1>\n");
 }
 
-/* The cost-curve graphs (section GP_SECTION_CURVES), under a heading when any. */
-static void html_curves(struct sbuf *h, const struct gp_ctx *gp)
+/*
+ * Cost curves: the exponent table (cmp_curve.c; @c NULL: of report @r alone)
+ * and the graphs (section GP_SECTION_CURVES), under one heading.
+ */
+static void html_curves(struct sbuf *h, const struct gp_ctx *gp,
+			const struct comparison *c, const struct report *r)
 {
-	for (size_t i = 0; i < gp->ng; i++) {
-		if (gp->g[i].section == GP_SECTION_CURVES) {
-			sbuf_puts(h, "<h2>Cost curves</h2>\n");
-			html_graphs(h, gp, GP_SECTION_CURVES);
-			return;
-		}
+	struct sbuf t = { 0 };
+
+	if (c) {
+		curves_hook_html(c, &t);
+	} else {
+		struct curves *cs = curves_build(&r, 1);
+
+		curves_html(cs, &t);
+		curves_free(cs);
 	}
+	if (!t.len) {
+		sbuf_free(&t);
+		return;
+	}
+	sbuf_puts(h, "<h2>Cost curves</h2>\n");
+	sbuf_puts(h, t.s);
+	sbuf_free(&t);
+	html_graphs(h, gp, GP_SECTION_CURVES);
 }
 
 void html_graphs(struct sbuf *h, const struct gp_ctx *gp, int section)
@@ -349,7 +365,7 @@ int write_compare_html(const struct comparison *c, const struct gp_ctx *gp,
 		test_summary(&h, c, &c->tests[i]);
 	sbuf_puts(&h, "<h2>Change per metric</h2>\n");
 	html_graphs(&h, gp, -1);
-	html_curves(&h, gp);
+	html_curves(&h, gp, c, NULL);
 	sbuf_puts(&h, "<h2>Workloads</h2>\n");
 	for (i = 0; i < c->base->nwl; i++) {
 		size_t j, k;
@@ -413,7 +429,7 @@ int write_plot_html(const struct report *r, const struct gp_ctx *gp,
 	machine_row(&h, "run", r);
 	sbuf_puts(&h, "</table>\n");
 	graphs_missing(&h, gp);
-	html_curves(&h, gp);
+	html_curves(&h, gp, NULL, r);
 	for (i = 0; i < r->nwl; i++) {
 		const struct workload_data *w = &r->wl[i];
 

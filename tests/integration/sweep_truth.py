@@ -172,6 +172,8 @@ for cache in ("vm_area_struct", "anon_vma", "anon_vma_chain"):
               for g in graphs if g.startswith("curve")), f"no curve graph of {cache}")
 summary = open(os.path.join(TMP, "cmp-flat", "summary.md")).read()
 check("## Cost curves" in summary and "flatter" in summary, "summary.md: no cost curves")
+html = open(os.path.join(TMP, "cmp-flat", "index.html")).read()
+check("<h2>Cost curves</h2>" in html and "<b>flatter</b>" in html, "index.html: no cost-curve table")
 
 # --- fork-tree: anon_vma affine in processes ----------------------------------
 ptree, rtree, t = sweep("tree", "fork-tree.fanout=1..16x2", "fork-tree.depth=1")
