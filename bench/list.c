@@ -62,7 +62,8 @@ int cmd_list(int argc, char **argv)
 			       "Lists the workloads, their parameters (default, range) and whether\n"
 			       "the running kernel supports them. Set parameters with\n"
 			       "'rmapbench run --set WORKLOAD.PARAM=VALUE' or a config section.\n\n"
-			       "examples:\n  rmapbench list\n  rmapbench list --json\n");
+			       "examples:\n  rmapbench list\n  rmapbench list --json\n"
+			       "exit status: 0, 2 bad option\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;

@@ -25,6 +25,12 @@ static void plot_usage(FILE *out)
 		"  -o, --out DIR   output directory (default ./plot-<UTC timestamp>)\n"
 		"  -v, --verbose   list the files written\n"
 		"  -h, --help      this text\n"
+		"Draws one report's graphs (slab counts, latencies, cost curves of a\n"
+		"sweep) with gnuplot, and index.html with its tables.\n"
+		"examples:\n"
+		"  rmapbench plot results/*/report.json --out plot\n"
+		"  rmapbench run --sweep fork-chain.depth=1..32x2 --json depth.json && \\\n"
+		"    rmapbench plot depth.json --out depth\n"
 		"exit status: 0 graphs written, 2 error\n");
 }
 

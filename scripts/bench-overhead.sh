@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Probe overhead benchmark (issue: Performance): wall time of fork-chain
+# Probe overhead benchmark: wall time of fork-chain
 #   (a) with rmapbench's slab probes attached (--no-collectors: slab accounting only),
 #   (b) with nothing attached (--no-probes),
 #   (c) with nothing of ours attached but the equivalent bpftrace one-liner
 #       counting the same caches' kmem_cache_alloc/free events system-wide.
-# Prints medians of the per-repetition wall time and the ratios. Needs root.
+# Prints medians of the per-repetition wall time and the ratios. Needs root
+# (installs bpftrace when missing). Figures: docs/performance.md.
+#
+#   scripts/bench-overhead.sh                     # 30 repetitions a case
+#   REPS=100 REGIONS=16 DEPTH=8 scripts/bench-overhead.sh
+#
+# Exit: 0 measured, 2 not root, 3 a run failed.
 set -euo pipefail
+case ${1:-} in -h | --help)
+	sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+	exit 0 ;;
+esac
 cd "$(dirname "$0")/.."
 RMB=build/rmapbench
 REPS=${REPS:-30}

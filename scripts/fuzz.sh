@@ -14,8 +14,13 @@
 # in build/fuzz/artifacts/ and makes the script exit 3; reproduce it with
 # build/fuzz/fuzz_<target> <file>. Exit 2: cannot build or run (no clang or
 # libFuzzer). Environment: FUZZ_JOBS=N runs N targets at once (default 1),
-# FUZZ_SKIP_BUILD=1 uses the binaries as they are.
+# FUZZ_SKIP_BUILD=1 uses the binaries as they are. A target stopped by a
+# signal is "interrupted" (exit 130), not a crash. Exit 0: no crash.
 set -euo pipefail
+case ${1:-} in -h | --help)
+	sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+	exit 0 ;;
+esac
 cd "$(dirname "$0")/.."
 
 secs=${1:-60}

@@ -31,6 +31,8 @@ examples:
   scripts/soak.sh                                   # the full soak (about 1 hour)
   scripts/soak.sh --host 3 --guest 1 --state-reps 10 --kill-trials 2
   RB_HOST_LOCK=/tmp/rb-host-state.lock make soak
+
+exit status: 0 every run and repetition ok, 2 bad usage, 3 anything failed
 EOF
 }
 

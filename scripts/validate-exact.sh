@@ -20,7 +20,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 reps=20 boots=3 out= configs=() kernels=()
-usage() { sed -n 's/^# \{0,1\}//; /^usage:/,/^Exit/p' "$0" | sed '$d'; }
+usage() { sed -n 's/^# \{0,1\}//; /^usage:/,/^set -u/p' "$0" | sed '$d'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reps) reps=${2:?}; shift ;;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/validate-verdict.sh: checks the verdict on real runs of this machine
-# (issue 9), with the settings docs/compare.md recommends. Long: a script, not
+# scripts/validate-verdict.sh: checks the verdict on real runs of this machine,
+# with the settings docs/compare.md recommends. Long: a script, not
 # a test (`make validate` runs it). Prints one table and writes every run's
 # report and comparison under --out.
 #
@@ -28,6 +28,12 @@
 #   exact        two kernel trees that differ in one exact count: always flagged.
 # A part whose count is 0 is skipped. Exit 0 when every claim held, 1 when one
 # did not (the table says which), 2 bad input, 3 a run failed.
+#
+# examples:
+#   make validate                                 # everything, hours
+#   scripts/validate-verdict.sh --host-pairs 3 --host-power 1 --guest-pairs 0 --guest-power 0
+#   scripts/validate-verdict.sh --noise cal/noise.json --host-pairs 20 --host-power 10 \
+#       --guest-pairs 0 --guest-power 0 --out val-host
 set -uo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +43,7 @@ HOST_CONFIG=$ROOT/configs/default.conf GUEST_CONFIG=$ROOT/configs/quick.conf
 GUEST_KERNEL=debian:6.12 SLOW_APPEND='init_on_alloc=1 init_on_free=1'
 EXACT_BASE='' EXACT_TEST='' OUT='' NOISE_FILE=''
 
-usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 bad() { echo "$PROG: $*" >&2; exit 2; }
 int_arg() { [[ $2 =~ ^[0-9]{1,4}$ ]] || bad "$1 $2: not a non-negative integer"; }
 

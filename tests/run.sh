@@ -66,7 +66,8 @@ lane_of() {
 	tools/*.sh | integration/bisect_logic.sh | integration/calibrate_cli.sh | \
 		integration/ci_matrix.sh | integration/compare_absent.sh | integration/compare_cli.sh | \
 		integration/compare_graphs.sh | integration/compare_machines.sh | \
-		integration/export_cli.sh | integration/export_formats.sh | integration/merge_cli.sh)
+		integration/export_cli.sh | integration/export_formats.sh | integration/merge_cli.sh | \
+		integration/help_all.sh)
 		echo shared ;;
 	*) echo host ;;
 	esac
