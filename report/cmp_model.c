@@ -482,6 +482,8 @@ static int compare_workload(const struct comparison *c, struct test_cmp *t,
 		return -1;
 	if (workload_not_ok(wc->base, wc->test, why, sizeof(why))) {
 		wc->reason = strdup(why);
+		if (!wc->reason)
+			return -1;
 		if (!strcmp(wc->base->status, "ok") && !strcmp(wc->test->status, "failed"))
 			t->failed_workloads++;
 		else

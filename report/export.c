@@ -256,6 +256,10 @@ static void metric_median(json_t *reps, struct ex_metric *m)
 	double *v = calloc(cap ? cap : 1, sizeof(*v));
 	json_t *rep;
 
+	if (!v) {
+		m->reason = "unavailable: out of memory";
+		return;
+	}
 	json_array_foreach(reps, i, rep) {
 		const char *st = jstr(rep, "status");
 		json_t *mo = json_object_get(json_object_get(rep, "metrics"), m->name);
@@ -263,7 +267,7 @@ static void metric_median(json_t *reps, struct ex_metric *m)
 
 		if ((st && strcmp(st, "ok")) || !mo)
 			continue;
-		if (json_is_number(val) && v)
+		if (json_is_number(val))
 			v[n++] = json_number_value(val);
 		else if (!m->reason && jstr(mo, "reason"))
 			m->reason = jstr(mo, "reason");

@@ -228,13 +228,19 @@ static void add_graph(struct gp_ctx *gp, const char *stem, const char *title,
 		      int section, bool png, bool svg)
 {
 	struct graph *g = realloc(gp->g, (gp->ng + 1) * sizeof(*g));
+	char *s = strdup(stem), *t = strdup(title);
 
-	if (!g)
-		return;
+	if (!g || !s || !t) {
+		free(s);
+		free(t);
+		if (g)
+			gp->g = g;
+		return;	/* out of memory: the graph is written, not listed */
+	}
 	gp->g = g;
 	g += gp->ng++;
-	g->stem = strdup(stem);
-	g->title = strdup(title);
+	g->stem = s;
+	g->title = t;
 	g->section = section;
 	g->png = png;
 	g->svg = svg;

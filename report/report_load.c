@@ -538,6 +538,8 @@ int report_load(struct report *r, const char *path, char *err, size_t errlen)
 
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path);
+	if (!r->path)
+		return verr(&v, NULL, "out of memory");
 	f = fopen(path, "r");
 	if (!f)
 		return verr(&v, NULL, "cannot open: %s", strerror(errno));
