@@ -286,6 +286,13 @@ static json_t *settings_json(const struct comparison *c)
 			 "seed", (json_int_t)cfg->stat.seed, "force", c->force);
 }
 
+/* One --noise file: the machine it was measured on, and what it widened. */
+static json_t *noise_json(const struct comparison *c, const struct noise *n)
+{
+	return json_pack("{s:s, s:I, s:s?, s:I}", "file", n->path, "runs", (json_int_t)n->runs,
+			 "fingerprint", n->fp, "applied_to", (json_int_t)drift_applied_by(c, n));
+}
+
 json_t *comparison_json(const struct comparison *c)
 {
 	json_t *tests = json_array(), *root, *settings;
@@ -298,10 +305,14 @@ json_t *comparison_json(const struct comparison *c)
 		json_array_append_new(gate, json_string(c->cfg.gate[i]));
 	settings = settings_json(c);
 	json_object_set_new(settings, "gate", gate);
-	json_object_set_new(settings, "noise", c->noise ?
-			    json_pack("{s:s, s:I, s:I}", "file", c->noise->path,
-				      "runs", (json_int_t)c->noise->runs,
-				      "applied_to", (json_int_t)drift_applied(c)) : json_null());
+	json_object_set_new(settings, "noise", c->nnoise ? noise_json(c, &c->noise[0]) : json_null());
+	if (c->nnoise) {
+		json_t *files = json_array();
+
+		for (i = 0; i < c->nnoise; i++)
+			json_array_append_new(files, noise_json(c, &c->noise[i]));
+		json_object_set_new(settings, "noise_files", files);
+	}
 	root = json_pack("{s:s, s:i, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:s, s:i}",
 			 "schema", CMP_SCHEMA, "schema_version", CMP_SCHEMA_VERSION,
 			 "tool", "name", "rmapbench", "version", RMAPBENCH_VERSION,

@@ -214,13 +214,18 @@ static void count_rounds(struct test_cmp *t, const struct rstat_rounds *r)
 static void add_drift(const struct comparison *c, struct test_cmp *t,
 		      const struct workload_data *w, struct metric_cmp *mc)
 {
+	const struct noise *n = noise_for(c, t->test);
 	const struct noise_metric *nm;
 
-	if (!c->noise)
+	if (!c->nnoise)
 		return;
-	nm = noise_lookup(c->noise, w->name, w->params, mc->name);
+	if (!n) {
+		note(mc, "no drift calibration for this machine (%s)", t->test->fp);
+		return;
+	}
+	nm = noise_lookup(n, w->name, w->params, mc->name);
 	if (!nm) {
-		note(mc, "no drift calibration for this metric and params in %s", c->noise->path);
+		note(mc, "no drift calibration for this metric and params in %s", n->path);
 		return;
 	}
 	if (nm->sd_run > 0 &&
@@ -768,6 +773,24 @@ size_t drift_applied(const struct comparison *c)
 	return n;
 }
 
+const struct noise *noise_for(const struct comparison *c, const struct report *r)
+{
+	for (size_t i = 0; i < c->nnoise; i++)
+		if (!noise_machine_differs(&c->noise[i], r))
+			return &c->noise[i];
+	return NULL;
+}
+
+size_t drift_applied_by(const struct comparison *c, const struct noise *n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < c->ntests; i++)
+		if (noise_for(c, c->tests[i].test) == n)
+			k += c->tests[i].drift_applied;
+	return k;
+}
+
 void comparison_free(struct comparison *c)
 {
 	size_t i, j;
@@ -793,8 +816,8 @@ void comparison_free(struct comparison *c)
 		report_free(c->base);
 	free(c->base);
 	cmp_config_free(&c->cfg);
-	if (c->noise)
-		noise_free(c->noise);
+	for (i = 0; i < c->nnoise; i++)
+		noise_free(&c->noise[i]);
 	free(c->noise);
 	free(c->outdir);
 }

@@ -126,7 +126,8 @@ struct machine_group {
 
 struct comparison {
 	struct cmp_config cfg;
-	struct noise *noise;	/* --noise: run-to-run drift, NULL: none */
+	struct noise *noise;	/* --noise FILE...: run-to-run drift, one per machine */
+	size_t nnoise;
 	struct report *base;
 	struct test_cmp *tests;
 	size_t ntests;
@@ -153,6 +154,10 @@ void comparison_free(struct comparison *c);
 bool any_gated_regression(const struct comparison *c);
 /* Judged timed metrics --noise widened, over all tests. */
 size_t drift_applied(const struct comparison *c);
+/* ... over the tests calibrated by @n. */
+size_t drift_applied_by(const struct comparison *c, const struct noise *n);
+/* The noise file measured on @r's machine, NULL: none. */
+const struct noise *noise_for(const struct comparison *c, const struct report *r);
 /* Per-metric level the MDE is stated at for a family of @m metrics. */
 double mde_alpha(const struct comparison *c, size_t m);
 

@@ -340,9 +340,15 @@ static void print_preamble(const struct comparison *c, FILE *out)
 	fprintf(out, "timed: median, change %% of base median; judged per round (median of each round's reps): flagged when Welch's t on log round medians gives %s-adjusted p < %g and the %g%% interval clears the threshold (%g%% default); only headline metrics (marked H) gate\n",
 		correction_name(c->cfg.correction), c->cfg.stat.alpha,
 		c->cfg.stat.confidence * 100, c->cfg.stat.threshold_pct);
-	if (c->noise)
-		fprintf(out, "run-to-run drift: calibrated from %zu A/A runs (%s), added to %zu judged timed metric(s)\n",
-			c->noise->runs, c->noise->path, drift_applied(c));
+	for (size_t i = 0; i < c->nnoise; i++)
+		fprintf(out, "run-to-run drift: calibrated from %zu A/A runs (%s%s%s), added to %zu judged timed metric(s)\n",
+			c->noise[i].runs, c->noise[i].path, c->nnoise > 1 ? ", machine " : "",
+			c->nnoise > 1 && c->noise[i].fp ? c->noise[i].fp : "",
+			drift_applied_by(c, &c->noise[i]));
+	for (size_t i = 0; c->nnoise && i < c->ntests; i++)
+		if (!noise_for(c, c->tests[i].test))
+			fprintf(out, "run-to-run drift: none for [%s] (machine %s): judged without it\n",
+				c->tests[i].test->label, c->tests[i].test->fp);
 }
 
 static void print_footer(const struct comparison *c, FILE *out)

@@ -25,6 +25,7 @@
 #include "noise.h"
 
 #define PROG "rmapbench compare"
+#define CMP_MAX_NOISE	16	/* --noise files: one per machine */
 
 static void usage(FILE *out)
 {
@@ -34,7 +35,8 @@ static void usage(FILE *out)
 		"  -c, --config FILE  [compare] settings: alpha, threshold_pct, threshold.<glob>, gate\n"
 		"  -f, --force        judge timed metrics even between unlike environments\n"
 		"  -n, --noise FILE   add the run-to-run drift measured by 'rmapbench calibrate'\n"
-		"                     on this machine (recommended for host runs)\n"
+		"                     on this machine (recommended for host runs); once per\n"
+		"                     machine when the reports come from several\n"
 		"      --json         print comparison.json on stdout instead of the table\n"
 		"      --no-graphs    skip gnuplot (tables, summary.md and index.html only)\n"
 		"  -v, --verbose      more detail (spread, p-values, intervals, files written)\n"
@@ -57,7 +59,8 @@ static void usage(FILE *out)
 struct compare_args {
 	const char *out;
 	const char *config;
-	const char *noise;
+	const char *noise[CMP_MAX_NOISE];
+	int nnoise;
 	bool json;
 	bool no_graphs;
 	char **files;
@@ -87,7 +90,13 @@ static int parse_args(int argc, char **argv, struct comparison *c,
 		case 'o': a->out = optarg; break;
 		case 'c': a->config = optarg; break;
 		case 'f': c->force = true; break;
-		case 'n': a->noise = optarg; break;
+		case 'n':
+			if (a->nnoise == CMP_MAX_NOISE) {
+				fprintf(stderr, PROG ": at most %d --noise files\n", CMP_MAX_NOISE);
+				return -1;
+			}
+			a->noise[a->nnoise++] = optarg;
+			break;
 		case 'j': a->json = true; break;
 		case 'G': a->no_graphs = true; break;
 		case 'v': c->verbose++; break;
@@ -136,30 +145,65 @@ out:
 	free(dup);
 }
 
-/* The drift calibration must come from the machine every input ran on. */
+/*
+ * A drift calibration applies to the inputs of its machine: each file must
+ * match the machine of some input, and no two files the same machine. The
+ * inputs of a machine without one are judged without drift (their rows say so).
+ */
 static int load_noise(struct comparison *c, const struct compare_args *a,
 		      char *err, size_t errlen)
 {
-	const char *why;
-	size_t i;
+	const char *why = NULL, *first_why = NULL;
+	const struct report *first = NULL;
+	size_t i, k;
 
-	if (!a->noise)
+	if (!a->nnoise)
 		return 0;
-	c->noise = calloc(1, sizeof(*c->noise));
+	c->noise = calloc(a->nnoise, sizeof(*c->noise));
 	if (!c->noise) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (noise_load(c->noise, a->noise, err, errlen))
-		return -1;
+	for (k = 0; k < (size_t)a->nnoise; k++) {
+		bool matched = false;
+
+		c->nnoise++;
+		if (noise_load(&c->noise[k], a->noise[k], err, errlen))
+			return -1;
+		for (i = 0; i <= c->ntests; i++) {
+			const struct report *r = i ? c->tests[i - 1].test : c->base;
+
+			why = noise_machine_differs(&c->noise[k], r);
+			if (!why) {
+				matched = true;
+				break;
+			}
+			if (!first) {
+				first = r;
+				first_why = why;
+			}
+		}
+		if (!matched) {
+			snprintf(err, errlen, "%s: calibrated on another machine than every input (%s: %s)",
+				 a->noise[k], first->path, first_why);
+			return -1;
+		}
+		first = NULL;
+	}
+	/* two files of one machine: which would apply is a guess */
 	for (i = 0; i <= c->ntests; i++) {
 		const struct report *r = i ? c->tests[i - 1].test : c->base;
+		const char *one = NULL;
 
-		why = noise_machine_differs(c->noise, r);
-		if (why) {
-			snprintf(err, errlen, "%s: calibrated on another machine than %s (%s)",
-				 a->noise, r->path, why);
-			return -1;
+		for (k = 0; k < c->nnoise; k++) {
+			if (noise_machine_differs(&c->noise[k], r))
+				continue;
+			if (one) {
+				snprintf(err, errlen, "%s and %s: both calibrated on the machine of %s",
+					 one, a->noise[k], r->path);
+				return -1;
+			}
+			one = a->noise[k];
 		}
 	}
 	return 0;

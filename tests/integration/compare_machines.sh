@@ -222,4 +222,57 @@ run_rc 0 "--noise of this machine" "$RMB" compare "$TMP/r1.json" "$TMP/r1b.json"
 run_rc 2 "--noise of another machine" "$RMB" compare "$TMP/base.json" "$TMP/a-slow.json" --out "$TMP/n3" --no-graphs --noise "$TMP/noise.json"
 grep -q 'calibrated on another machine .*machine fingerprint 0123456789abcdef vs ' "$TMP/err" ||
 	fail "--noise of another machine: $(cat "$TMP/err")"
+
+# reports of two machines: one calibration each (--noise twice), each applied
+# to its own machine's tests; with machine A's only, B's tests are judged
+# without drift and say so; two calibrations of one machine: exit 2
+python3 - "$TMP" <<'PY'
+import json, sys
+d = sys.argv[1]
+for src, tag in (("base", "A"), ("b-ref", "B")):
+    for i, f in enumerate((0.9, 1.0, 1.12)):
+        r = json.load(open(f"{d}/{src}.json"))
+        for w in r["workloads"]:
+            for rep in w["reps"]:
+                for m in rep["metrics"].values():
+                    if m["kind"] == "timed" and isinstance(m.get("value"), (int, float)):
+                        m["value"] *= f
+        json.dump(r, open(f"{d}/cal{tag}{i}.json", "w"))
+PY
+run_rc 0 "calibrate A" "$RMB" calibrate "$TMP"/calA?.json -o "$TMP/noiseA.json"
+run_rc 0 "calibrate B" "$RMB" calibrate "$TMP"/calB?.json -o "$TMP/noiseB.json"
+AB=("$TMP/base.json" "$TMP/a-slow.json" "$TMP/b-ref.json" "$TMP/b-slow.json")
+rc=0
+"$RMB" compare "${AB[@]}" --no-graphs --out "$TMP/nab" --noise "$TMP/noiseA.json" \
+	--noise "$TMP/noiseB.json" >"$TMP/nab.txt" 2>&1 || rc=$?
+[ $rc -le 1 ] || fail "compare with two calibrations: $(tail -3 "$TMP/nab.txt")"
+python3 - "$TMP/nab/comparison.json" "$TMP/noiseA.json" "$TMP/noiseB.json" <<'PY' || fail "two calibrations"
+import json, sys
+c = json.load(open(sys.argv[1]))
+files = c["settings"]["noise_files"]
+assert [f["file"] for f in files] == sys.argv[2:4], files
+assert all(f["applied_to"] > 0 for f in files), files
+fa, fb = (json.load(open(p))["machine"]["fingerprint"] for p in sys.argv[2:4])
+assert fa != fb and [f["fingerprint"] for f in files] == [fa, fb], (fa, fb, files)
+assert c["settings"]["noise"]["file"] == sys.argv[2]
+PY
+[ "$(grep -c '^run-to-run drift: calibrated' "$TMP/nab.txt")" -eq 2 ] || fail "table: not one drift line per file"
+rc=0
+"$RMB" compare "${AB[@]}" --no-graphs --out "$TMP/na" --noise "$TMP/noiseA.json" >"$TMP/na.txt" 2>&1 || rc=$?
+[ $rc -le 1 ] || fail "compare with machine A's calibration: $(tail -3 "$TMP/na.txt")"
+grep -q '^run-to-run drift: none for \[b-slow\]' "$TMP/na.txt" || fail "table: b-slow not said uncalibrated"
+python3 - "$TMP/na/comparison.json" <<'PY' || fail "machine B without calibration"
+import json, sys
+c = json.load(open(sys.argv[1]))
+t = {t["label"]: t for t in c["tests"]}
+def notes(label):
+    return [m.get("reason") or "" for w in t[label]["workloads"] for m in w["metrics"]]
+assert any("no drift calibration for this machine" in n for n in notes("b-slow")), "b-slow"
+assert not any("no drift calibration for this machine" in n for n in notes("a-slow")), "a-slow"
+assert len(c["settings"]["noise_files"]) == 1 and c["settings"]["noise_files"][0]["applied_to"] > 0
+PY
+run_rc 2 "two calibrations of one machine" "$RMB" compare "${AB[@]}" --no-graphs --out "$TMP/naa" \
+	--noise "$TMP/noiseA.json" --noise "$TMP/noiseA.json"
+grep -q 'both calibrated on the machine of' "$TMP/err" || fail "two of one machine: $(cat "$TMP/err")"
+[ ! -e "$TMP/naa" ] || fail "output written for two calibrations of one machine"
 echo ok
