@@ -214,7 +214,7 @@ static void count_rounds(struct test_cmp *t, const struct rstat_rounds *r)
 static void add_drift(const struct comparison *c, struct test_cmp *t,
 		      const struct workload_data *w, struct metric_cmp *mc)
 {
-	const struct noise *n = noise_for(c, t->test);
+	const struct noise *n = t->noise;
 	const struct noise_metric *nm;
 
 	if (!c->nnoise)
@@ -689,6 +689,15 @@ static int match_one_side(const struct report *from, const struct report *other,
  * of its machine group. The first of a group other than the base's has
  * none: not judged, or judged against the base with --force.
  */
+/* The --noise file measured on @r's machine, NULL: none. */
+static const struct noise *noise_for(const struct comparison *c, const struct report *r)
+{
+	for (size_t i = 0; i < c->nnoise; i++)
+		if (!noise_machine_differs(&c->noise[i], r))
+			return &c->noise[i];
+	return NULL;
+}
+
 static void choose_timed_base(const struct comparison *c, struct test_cmp *t)
 {
 	const struct machine_group *g = &c->groups[t->test->group];
@@ -713,6 +722,7 @@ int compare_test(struct comparison *c, struct test_cmp *t, char *err,
 	size_t i;
 
 	choose_timed_base(c, t);
+	t->noise = noise_for(c, t->test);
 	t->rounds_base = t->rounds_test = SIZE_MAX;
 	t->mde_min = t->mde_max = NAN;
 	if (match_one_side(b, t->test, t, "base", err, errlen) ||
@@ -764,29 +774,12 @@ bool any_gated_regression(const struct comparison *c)
 	return false;
 }
 
-size_t drift_applied(const struct comparison *c)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < c->ntests; i++)
-		n += c->tests[i].drift_applied;
-	return n;
-}
-
-const struct noise *noise_for(const struct comparison *c, const struct report *r)
-{
-	for (size_t i = 0; i < c->nnoise; i++)
-		if (!noise_machine_differs(&c->noise[i], r))
-			return &c->noise[i];
-	return NULL;
-}
-
 size_t drift_applied_by(const struct comparison *c, const struct noise *n)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < c->ntests; i++)
-		if (noise_for(c, c->tests[i].test) == n)
+		if (c->tests[i].noise == n)
 			k += c->tests[i].drift_applied;
 	return k;
 }

@@ -111,6 +111,7 @@ struct test_cmp {
 	size_t info_m;		/* judged other timed metrics */
 	bool headline_fallback;	/* a workload had no "headline" in either report */
 	size_t drift_applied;	/* judged timed metrics --noise widened */
+	const struct noise *noise;	/* the --noise file of its machine, NULL: none */
 	double mde_min, mde_max;	/* over the judged gating metrics, NaN: none */
 	const struct metric_cmp *mde_min_row, *mde_max_row;
 };
@@ -152,12 +153,8 @@ int compare_test(struct comparison *c, struct test_cmp *t, char *err, size_t err
 /* Frees the reports, the judged tests, groups, noise and outdir of @c. */
 void comparison_free(struct comparison *c);
 bool any_gated_regression(const struct comparison *c);
-/* Judged timed metrics --noise widened, over all tests. */
-size_t drift_applied(const struct comparison *c);
-/* ... over the tests calibrated by @n. */
+/* Judged timed metrics --noise file @n widened, over the tests of its machine. */
 size_t drift_applied_by(const struct comparison *c, const struct noise *n);
-/* The noise file measured on @r's machine, NULL: none. */
-const struct noise *noise_for(const struct comparison *c, const struct report *r);
 /* Per-metric level the MDE is stated at for a family of @m metrics. */
 double mde_alpha(const struct comparison *c, size_t m);
 

@@ -346,7 +346,7 @@ static void print_preamble(const struct comparison *c, FILE *out)
 			c->nnoise > 1 && c->noise[i].fp ? c->noise[i].fp : "",
 			drift_applied_by(c, &c->noise[i]));
 	for (size_t i = 0; c->nnoise && i < c->ntests; i++)
-		if (!noise_for(c, c->tests[i].test))
+		if (!c->tests[i].noise)
 			fprintf(out, "run-to-run drift: none for [%s] (machine %s): judged without it\n",
 				c->tests[i].test->label, c->tests[i].test->fp);
 }

@@ -145,6 +145,12 @@ out:
 	free(dup);
 }
 
+/* Input @i of @c: 0 the base, then the tests. */
+static const struct report *input(const struct comparison *c, size_t i)
+{
+	return i ? c->tests[i - 1].test : c->base;
+}
+
 /*
  * A drift calibration applies to the inputs of its machine: each file must
  * match the machine of some input, and no two files the same machine. The
@@ -153,8 +159,6 @@ out:
 static int load_noise(struct comparison *c, const struct compare_args *a,
 		      char *err, size_t errlen)
 {
-	const char *why = NULL, *first_why = NULL;
-	const struct report *first = NULL;
 	size_t i, k;
 
 	if (!a->nnoise)
@@ -165,42 +169,27 @@ static int load_noise(struct comparison *c, const struct compare_args *a,
 		return -1;
 	}
 	for (k = 0; k < (size_t)a->nnoise; k++) {
-		bool matched = false;
-
 		c->nnoise++;
 		if (noise_load(&c->noise[k], a->noise[k], err, errlen))
 			return -1;
-		for (i = 0; i <= c->ntests; i++) {
-			const struct report *r = i ? c->tests[i - 1].test : c->base;
-
-			why = noise_machine_differs(&c->noise[k], r);
-			if (!why) {
-				matched = true;
-				break;
-			}
-			if (!first) {
-				first = r;
-				first_why = why;
-			}
-		}
-		if (!matched) {
+		for (i = 0; i <= c->ntests && noise_machine_differs(&c->noise[k], input(c, i)); i++)
+			;
+		if (i > c->ntests) {
 			snprintf(err, errlen, "%s: calibrated on another machine than every input (%s: %s)",
-				 a->noise[k], first->path, first_why);
+				 a->noise[k], c->base->path, noise_machine_differs(&c->noise[k], c->base));
 			return -1;
 		}
-		first = NULL;
 	}
 	/* two files of one machine: which would apply is a guess */
 	for (i = 0; i <= c->ntests; i++) {
-		const struct report *r = i ? c->tests[i - 1].test : c->base;
 		const char *one = NULL;
 
 		for (k = 0; k < c->nnoise; k++) {
-			if (noise_machine_differs(&c->noise[k], r))
+			if (noise_machine_differs(&c->noise[k], input(c, i)))
 				continue;
 			if (one) {
 				snprintf(err, errlen, "%s and %s: both calibrated on the machine of %s",
-					 one, a->noise[k], r->path);
+					 one, a->noise[k], input(c, i)->path);
 				return -1;
 			}
 			one = a->noise[k];
