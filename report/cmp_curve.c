@@ -139,18 +139,6 @@ static int collect_metrics(struct curves *cs, struct curve *cv)
 	return 0;
 }
 
-static bool cv_kind_timed(const struct report *r, const struct curve *cv, const char *metric)
-{
-	for (size_t i = 0; i < r->nwl; i++) {
-		const struct metric_samples *m;
-
-		if (same_sweep(&r->wl[i], cv->workload, cv->param) &&
-		    (m = workload_metric(&r->wl[i], metric)))
-			return m->kind == MK_TIMED;
-	}
-	return false;
-}
-
 /* Median of @m's values of round @round; NaN: none. */
 static double round_median(const struct metric_samples *m, int round)
 {
@@ -172,29 +160,32 @@ static double round_median(const struct metric_samples *m, int round)
 /*
  * The exponent of each round: the fit over that round's point medians, so
  * a drift of the whole round (the machine slower for a while) moves every
- * point alike and cancels out of the slope.
+ * point alike and cancels out of the slope. Nothing when @r does not have
+ * the metric at any of its @l->npoints points.
  */
 static int round_exponents(const struct report *r, const struct curve *cv,
 			   struct curve_line *l, const char *metric)
 {
-	size_t n = 0, rounds = 0;
+	size_t rounds = 0;
+	bool found = false;
 	double *x, *y;
 
 	for (size_t i = 0; i < r->nwl; i++) {
 		const struct metric_samples *m;
 
-		if (!same_sweep(&r->wl[i], cv->workload, cv->param))
+		if (!same_sweep(&r->wl[i], cv->workload, cv->param) ||
+		    !(m = workload_metric(&r->wl[i], metric)))
 			continue;
-		n++;
-		if (!(m = workload_metric(&r->wl[i], metric)))
-			continue;
+		found = true;
 		for (size_t j = 0; j < m->n; j++)
 			if (m->round[j] > 0 && (size_t)m->round[j] > rounds)
 				rounds = m->round[j];
 	}
+	if (!found)
+		return 0;
 	l->nrounds = rounds;
-	x = calloc(n + 1, sizeof(*x));
-	y = calloc(n + 1, sizeof(*y));
+	x = calloc(l->npoints + 1, sizeof(*x));
+	y = calloc(l->npoints + 1, sizeof(*y));
 	l->rexp = calloc(rounds + 1, sizeof(*l->rexp));
 	if (!x || !y || !l->rexp) {
 		free(x);
@@ -221,8 +212,9 @@ static int round_exponents(const struct report *r, const struct curve *cv,
 }
 
 static int fill_line(const struct report *r, const struct curve *cv, struct curve_line *l,
-		     const char *metric)
+		     const struct curve_metric *cm)
 {
+	const char *metric = cm->name;
 	size_t n = 0;
 
 	l->label = r->label;
@@ -253,7 +245,7 @@ static int fill_line(const struct report *r, const struct curve *cv, struct curv
 		l->y[k] = y;
 	}
 	curve_fit_loglog(l->x, l->y, l->n, &l->fit);
-	return cv_kind_timed(r, cv, metric) ? round_exponents(r, cv, l, metric) : 0;
+	return cm->kind == MK_TIMED ? round_exponents(r, cv, l, metric) : 0;
 }
 
 static int curve_add(struct curves *cs, const struct workload_data *w)
@@ -277,7 +269,7 @@ static int curve_add(struct curves *cs, const struct workload_data *w)
 		bool values = false;
 
 		for (size_t s = 0; s < cs->nr; s++) {
-			if (fill_line(cs->r[s], cv, &cv->m[j].line[s], cv->m[j].name))
+			if (fill_line(cs->r[s], cv, &cv->m[j].line[s], &cv->m[j]))
 				return -1;
 			values |= cv->m[j].line[s].fit.ok;
 		}
@@ -338,43 +330,45 @@ static void test_timed(const struct curve_line *b, struct curve_line *t)
  */
 static int judge_timed(struct curves *cs, size_t s, const char *refused)
 {
-	size_t n = 0, k = 0;
+	size_t total = 0, n = 0;
+	struct curve_line **tested;
 	double *p, *adj;
+	int ret = -1;
 
+	for (size_t i = 0; i < cs->n; i++)
+		total += cs->c[i].nm;
+	tested = calloc(total + 1, sizeof(*tested));
+	p = calloc(total + 1, sizeof(*p));
+	adj = calloc(total + 1, sizeof(*adj));
+	if (!tested || !p || !adj)
+		goto out;
 	for (size_t i = 0; i < cs->n; i++)
 		for (size_t j = 0; j < cs->c[i].nm; j++) {
 			struct curve_metric *m = &cs->c[i].m[j];
+			struct curve_line *t = &m->line[s];
 
 			if (m->kind != MK_TIMED)
 				continue;
-			test_timed(&m->line[0], &m->line[s]);
-			if (refused && m->line[s].tested) {
-				m->line[s].tested = false;
-				m->line[s].why = refused;
+			test_timed(&m->line[0], t);
+			if (refused && t->tested) {
+				t->tested = false;
+				t->why = refused;
 			}
-			n += m->line[s].tested;
+			if (t->tested) {
+				p[n] = t->p;
+				tested[n++] = t;
+			}
 		}
-	p = calloc(n + 1, sizeof(*p));
-	adj = calloc(n + 1, sizeof(*adj));
-	if (!p || !adj) {
-		free(p);
-		free(adj);
-		return -1;
-	}
-	for (size_t i = 0; i < cs->n; i++)
-		for (size_t j = 0; j < cs->c[i].nm; j++)
-			if (cs->c[i].m[j].kind == MK_TIMED && cs->c[i].m[j].line[s].tested)
-				p[k++] = cs->c[i].m[j].line[s].p;
 	if (n)
 		rstat_holm_adjust(p, n, adj);
-	k = 0;
-	for (size_t i = 0; i < cs->n; i++)
-		for (size_t j = 0; j < cs->c[i].nm; j++)
-			if (cs->c[i].m[j].kind == MK_TIMED && cs->c[i].m[j].line[s].tested)
-				cs->c[i].m[j].line[s].p_adj = adj[k++];
+	for (size_t k = 0; k < n; k++)
+		tested[k]->p_adj = adj[k];
+	ret = 0;
+out:
+	free(tested);
 	free(p);
 	free(adj);
-	return 0;
+	return ret;
 }
 
 static struct curves *curves_make(const struct report *const *r, size_t nr,
@@ -533,11 +527,11 @@ json_t *curves_json(const struct curves *cs)
 
 		for (size_t j = 0; j < cs->c[i].nm; j++)
 			json_array_append_new(ms, metric_json(cs, &cs->c[i].m[j]));
-		json_array_append_new(a, json_pack("{s:s, s:s, s:f, s:o}", "workload",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:f, s:f, s:f, s:o}", "workload",
 				      cs->c[i].workload, "param", cs->c[i].param,
-				      "exact_delta", CURVE_EXACT_DELTA, "metrics", ms));
-		json_object_set_new(json_array_get(a, i), "timed_delta", json_real(CURVE_TIMED_DELTA));
-		json_object_set_new(json_array_get(a, i), "timed_alpha", json_real(CURVE_TIMED_ALPHA));
+				      "exact_delta", CURVE_EXACT_DELTA, "timed_delta",
+				      CURVE_TIMED_DELTA, "timed_alpha", CURVE_TIMED_ALPHA,
+				      "metrics", ms));
 	}
 	return a;
 }
@@ -550,6 +544,12 @@ static bool any_change(const struct curves *cs, const struct curve_metric *m)
 		if (curve_change(m, s, &judged))
 			return true;
 	return false;
+}
+
+/* In the tables: shown metrics, any whose curve changed, every one with -v. */
+static bool listed(const struct curves *cs, const struct curve_metric *m, int verbose)
+{
+	return m->shown || verbose || any_change(cs, m);
 }
 
 static const char *fmt_exp(char *b, size_t len, const struct curve_line *l)
@@ -591,7 +591,7 @@ void curves_print(const struct curves *cs, FILE *out, int verbose)
 		for (size_t j = 0; j < cv->nm; j++) {
 			const struct curve_metric *m = &cv->m[j];
 
-			if (!m->shown && !any_change(cs, m) && !verbose)
+			if (!listed(cs, m, verbose))
 				continue;
 			fprintf(out, "  %-40s", m->name);
 			for (size_t s = 0; s < cs->nr; s++) {
@@ -651,7 +651,7 @@ void curves_html(const struct curves *cs, struct sbuf *h)
 		for (size_t j = 0; j < cv->nm; j++) {
 			const struct curve_metric *m = &cv->m[j];
 
-			if (!m->shown && !any_change(cs, m))
+			if (!listed(cs, m, 0))
 				continue;
 			sbuf_puts(h, "<tr><td class=\"l\">");
 			sbuf_html(h, m->name);
@@ -696,7 +696,7 @@ void curves_md(const struct curves *cs, struct sbuf *md)
 		for (size_t j = 0; j < cv->nm; j++) {
 			const struct curve_metric *m = &cv->m[j];
 
-			if (!m->shown && !any_change(cs, m))
+			if (!listed(cs, m, 0))
 				continue;
 			sbuf_puts(md, "| ");
 			sbuf_md(md, m->name);
