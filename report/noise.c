@@ -74,7 +74,7 @@ static int load_metric(struct noise_metric *m, json_t *o)
 	m->sd_within = json_number_value(w);
 	m->df = json_number_value(df);
 	m->params_obj = params_parse(m->params);
-	if (!m->params_obj ||!(m->sd_run >= 0) || !(m->sd_within >= 0) || !(m->df >= 1) || m->sd_run > 50)
+	if (!m->params_obj || !(m->sd_run >= 0) || !(m->sd_within >= 0) || !(m->df >= 1) || m->sd_run > 50)
 		return -1;
 	return 0;
 }
